@@ -1,0 +1,133 @@
+"""Clients and their health intake, kept as immutable versions."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Client(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="client_email_unique",
+                violation_error_message="Another client already has this email address.",
+            )
+        ]
+        indexes = [models.Index(fields=["last_name", "first_name"], name="client_name_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class IntakeIsImmutable(Exception):
+    """An intake is a health record: a new answer is a new version, never an edit."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Intakes are never changed or deleted; record a new intake version instead."
+        )
+
+
+class IntakeQuerySet(models.QuerySet["Intake"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise IntakeIsImmutable
+
+    def delete(self) -> NoReturn:
+        raise IntakeIsImmutable
+
+    def latest_first(self) -> IntakeQuerySet:
+        return self.order_by("-submitted_at", "-pk")
+
+
+class Intake(models.Model):
+    """One version of a client's health answers; the newest version is in force."""
+
+    class Source(models.TextChoices):
+        CLIENT_LINK = "client_link", "Client, through an intake link"
+        STAFF = "staff", "Staff, at the front desk"
+        PRE_TREATMENT_CHECK = "pre_treatment_check", "Pre-treatment check"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="intakes")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=24, choices=Source.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member of staff who recorded it; empty when the client filled it in.",
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+
+    # Blocks: booking is refused while one of these applies.
+    has_pacemaker = models.BooleanField(
+        "pacemaker, implanted defibrillator or other implanted electronic device", default=False
+    )
+    acute_acne = models.BooleanField("acne flare-up or acutely inflamed skin now", default=False)
+    pregnant = models.BooleanField(default=False)
+    due_date = models.DateField(null=True, blank=True)
+    last_injectable_on = models.DateField(
+        "most recent dermal filler or botox injection", null=True, blank=True
+    )
+
+    # Cautions: booking needs a note from staff acknowledging them.
+    epilepsy = models.BooleanField(default=False)
+    cancer = models.BooleanField("cancer, active or in treatment", default=False)
+    metal_implants = models.BooleanField(
+        "metal plates, pins or screws in face or neck", default=False
+    )
+    heart_condition = models.BooleanField(
+        "heart condition (including heart surgery in the last 12 months)", default=False
+    )
+    skin_lesions = models.BooleanField(
+        "open wounds, cold sores or infection in the area", default=False
+    )
+
+    objects = IntakeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        get_latest_by = ["submitted_at", "pk"]
+        indexes = [
+            models.Index(fields=["client", "-submitted_at"], name="intake_client_latest_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pregnant=True) | models.Q(due_date__isnull=True),
+                name="intake_due_date_only_when_pregnant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake for {self.client} ({timezone.localdate(self.submitted_at):%Y-%m-%d})"
+
+    # Guards, not behaviour: the row is a health record and must stay as it was written.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise IntakeIsImmutable
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise IntakeIsImmutable

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client as BrowserClient
+
+from tests.clients.factories import UserFactory
+from tests.treatments.factories import EstheticianFactory, WorkingHoursFactory
+from treatments.models import Esthetician
+
+
+@pytest.fixture
+def esthetician(db: None) -> Esthetician:
+    """An esthetician working Monday to Saturday, 09:00 to 17:00."""
+    esthetician = EstheticianFactory(user__username="anna", user__first_name="Anna")
+    for weekday in range(6):
+        WorkingHoursFactory(
+            esthetician=esthetician, weekday=weekday, starts_at=dt.time(9), ends_at=dt.time(17)
+        )
+    return esthetician
+
+
+@pytest.fixture
+def esthetician_client(esthetician: Esthetician) -> BrowserClient:
+    """A test browser logged in as the esthetician."""
+    browser = BrowserClient()
+    browser.force_login(esthetician.user)
+    return browser
+
+
+@pytest.fixture
+def manager_client(db: None) -> BrowserClient:
+    """A test browser logged in as a manager."""
+    browser = BrowserClient()
+    browser.force_login(UserFactory(username="maria", groups=["Manager"]))
+    return browser

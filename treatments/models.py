@@ -1,0 +1,276 @@
+"""Treatments, estheticians' hours, series and the sessions booked for them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from clients.models import Client
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Esthetician(models.Model):
+    """A member of staff who gives treatments; their row is locked while they are booked."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="esthetician"
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "pk"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
+class Treatment(models.Model):
+    class Kind(models.TextChoices):
+        SERIES = "series", "Series treatment"
+        MAINTENANCE = "maintenance", "Maintenance visit"
+
+    name = models.CharField(max_length=100, unique=True)
+    minutes = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SERIES)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=10, minutes__lte=240), name="treatment_minutes_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingHours(models.Model):
+    """One stretch of an esthetician's week; a day may have several (a lunch break between)."""
+
+    esthetician = models.ForeignKey(
+        Esthetician, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        verbose_name_plural = "working hours"
+        ordering = ["esthetician", "weekday", "starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="working_hours_weekday"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="working_hours_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+
+class Closure(models.Model):
+    """Days the spa is closed, or (with an esthetician) days that esthetician is away."""
+
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="The last day of the closure.")
+    reason = models.CharField(max_length=200, blank=True)
+    esthetician = models.ForeignKey(
+        Esthetician,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        help_text="Leave empty when the whole spa is closed.",
+    )
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="closure_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        who = self.esthetician or "Spa"
+        return f"{who} closed {self.starts_on}–{self.ends_on}"
+
+
+class Series(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "In progress"
+        COMPLETED = "completed", "Course complete"
+        CANCELLED = "cancelled", "Cancelled"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="series")
+    esthetician = models.ForeignKey(Esthetician, on_delete=models.PROTECT, related_name="series")
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="series")
+    starts_on = models.DateField()
+    planned_sessions = models.PositiveSmallIntegerField(default=8)
+    sessions_per_week = models.PositiveSmallIntegerField(default=1)
+    preferred_weekdays = models.JSONField(default=list, help_text="Weekday numbers, Monday = 0.")
+    preferred_time = models.TimeField()
+    maintenance_weeks = models.PositiveSmallIntegerField(default=4)
+    maintenance_visits = models.PositiveSmallIntegerField(default=6)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    caution_note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_sessions__gte=6, planned_sessions__lte=12),
+                name="series_6_to_12_sessions",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions_per_week__gte=1, sessions_per_week__lte=2),
+                name="series_1_or_2_a_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(maintenance_weeks__gte=2, maintenance_weeks__lte=8),
+                name="series_maintenance_2_to_8_weeks",
+            ),
+            models.CheckConstraint(
+                condition=Q(maintenance_visits__lte=24), name="series_maintenance_visits_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "starts_on"], name="series_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.treatment} for {self.client} ({self.planned_sessions} sessions)"
+
+
+class SessionQuerySet(models.QuerySet["Session"]):
+    def booked(self) -> SessionQuerySet:
+        return self.filter(status=Session.Status.BOOKED)
+
+    def with_series_position(self) -> SessionQuerySet:
+        """Annotate `series_position`: this session's place among its course's treatments."""
+        earlier = (
+            Session.objects.filter(
+                series=OuterRef("series"),
+                kind__in=Session.COURSE_KINDS,
+                status__in=Session.HELD_STATUSES,
+                starts_at__lte=OuterRef("starts_at"),
+            )
+            .order_by()
+            .values("series")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(series_position=Coalesce(Subquery(earlier), 0))
+
+
+class Session(models.Model):
+    """One appointment. Overlaps for one esthetician are refused by the booking services
+    and, on PostgreSQL, by the exclusion constraint `session_no_overlap` (migration 0002)."""
+
+    class Kind(models.TextChoices):
+        SERIES = "series", "Series"
+        MAKE_UP = "make_up", "Make-up"
+        MAINTENANCE = "maintenance", "Maintenance"
+        SINGLE = "single", "Single treatment"
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+        POSTPONED = "postponed", "Postponed"
+
+    COURSE_KINDS = (Kind.SERIES, Kind.MAKE_UP)
+    HELD_STATUSES = (Status.BOOKED, Status.COMPLETED)
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="sessions")
+    esthetician = models.ForeignKey(Esthetician, on_delete=models.PROTECT, related_name="sessions")
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="sessions")
+    series = models.ForeignKey(
+        Series, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SINGLE)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.BOOKED)
+    status_reason = models.TextField(
+        blank=True, help_text="Why it was cancelled, postponed or marked a no-show."
+    )
+    caution_note = models.TextField(
+        blank=True, help_text="Staff acknowledgement of the client's cautions."
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["single"]) | Q(series__isnull=False),
+                name="session_course_kinds_have_series",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["esthetician", "starts_at"], name="session_esthetician_idx"),
+            models.Index(fields=["client", "starts_at"], name="session_client_idx"),
+            models.Index(fields=["series", "starts_at"], name="session_series_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.client} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class MaintenanceVisit(models.Model):
+    """A maintenance visit due after a completed course; due dates follow the last visit."""
+
+    class Status(models.TextChoices):
+        DUE = "due", "Due"
+        BOOKED = "booked", "Booked"
+        COMPLETED = "completed", "Completed"
+        MISSED = "missed", "Missed"
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="visits")
+    number = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
+    session = models.OneToOneField(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="maintenance_visit",
+    )
+
+    class Meta:
+        ordering = ["series", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "number"], name="maintenance_visit_number")
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="maintenance_due_idx")]
+
+    def __str__(self) -> str:
+        return f"Maintenance {self.number} for {self.series.client}, due {self.due_on}"
