@@ -127,6 +127,8 @@ class Intake(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise IntakeIsImmutable
+        # Always an INSERT: a reused id must fail, never overwrite the stored version.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
