@@ -1,0 +1,93 @@
+"""Two people booking one slot at the same moment get exactly one session (PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from tests.clients.factories import IntakeFactory
+from tests.markers import requires_postgresql
+from tests.treatments.factories import SessionFactory, TreatmentFactory
+from treatments import services
+from treatments.models import Session
+from treatments.services import BookingRefused
+
+pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
+
+
+def next_tuesday_at_ten() -> dt.datetime:
+    day = timezone.localdate() + dt.timedelta(days=7)
+    while day.weekday() != 1:
+        day += dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
+def test_two_bookings_of_one_slot_from_two_threads_give_exactly_one(esthetician):
+    treatment = TreatmentFactory(minutes=60)
+    clients = [IntakeFactory().client, IntakeFactory().client]
+    starts_at = next_tuesday_at_ten()
+    ready = threading.Barrier(len(clients))
+    outcomes: list[str] = []
+    messages: list[str] = []
+
+    def book(client) -> None:
+        try:
+            ready.wait()
+            services.session_book(
+                client=client,
+                esthetician=esthetician,
+                treatment=treatment,
+                starts_at=starts_at,
+                booked_by=None,
+            )
+            outcomes.append("booked")
+        except BookingRefused as refused:
+            outcomes.append(",".join(refused.codes))
+            messages.extend(reason.message for reason in refused.reasons)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["booked", "slot_taken"]
+    # The row lock, not the constraint, turned the second one away: it saw the first booking.
+    assert "already has a session" in messages[0]
+    assert Session.objects.filter(esthetician=esthetician, starts_at=starts_at).count() == 1
+
+
+def test_the_database_holds_the_no_overlap_constraint():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s",
+            ["session_no_overlap"],
+        )
+        (definition,) = cursor.fetchone()
+
+    assert definition.startswith("EXCLUDE USING gist")
+    assert "tstzrange(starts_at, ends_at" in definition
+
+
+def test_the_database_refuses_an_overlap_written_past_the_services(esthetician):
+    starts_at = next_tuesday_at_ten()
+    SessionFactory(esthetician=esthetician, starts_at=starts_at)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SessionFactory(esthetician=esthetician, starts_at=starts_at + dt.timedelta(minutes=30))
+
+
+def test_the_database_allows_back_to_back_and_cancelled_overlaps(esthetician):
+    starts_at = next_tuesday_at_ten()
+    SessionFactory(esthetician=esthetician, starts_at=starts_at)
+
+    SessionFactory(esthetician=esthetician, starts_at=starts_at + dt.timedelta(hours=1))
+    SessionFactory(esthetician=esthetician, starts_at=starts_at, status=Session.Status.CANCELLED)
+
+    assert Session.objects.filter(esthetician=esthetician).count() == 3

@@ -1,0 +1,445 @@
+"""Booking and ending sessions and series: every write to the calendar goes through here.
+
+Each booking locks the esthetician's row, checks the slot against the calendar and the
+client's latest intake, then writes; two bookings of one slot therefore queue behind the lock
+and the second one sees the first. On PostgreSQL the exclusion constraint `session_no_overlap`
+is the backstop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clients.eligibility import assess_at
+from clients.models import Client
+from clients.selectors import latest_intake
+from spa.dates import moment_label
+from treatments import scheduling
+from treatments.models import (
+    Esthetician,
+    MaintenanceVisit,
+    Series,
+    Session,
+    Treatment,
+)
+from treatments.scheduling import Reason
+from treatments.selectors import availability_for
+
+
+class BookingRefused(Exception):
+    """A booking or a change to one was refused; `reasons` lists every reason at once."""
+
+    def __init__(self, reasons: Sequence[Reason]) -> None:
+        self.reasons = tuple(reasons)
+        super().__init__(" ".join(reason.message for reason in self.reasons))
+
+    @property
+    def codes(self) -> list[str]:
+        return [reason.code for reason in self.reasons]
+
+
+def _lock(esthetician: Esthetician) -> None:
+    # Every booking for one esthetician queues here, so the overlap check below sees the
+    # sessions written by any booking that went first.
+    Esthetician.objects.select_for_update().get(pk=esthetician.pk)
+
+
+def _slot_problems(
+    *,
+    client: Client,
+    esthetician: Esthetician,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    caution_note: str,
+    ignoring: Session | None = None,
+) -> list[Reason]:
+    now = timezone.now()
+    if starts_at < now:
+        return [Reason("in_the_past", f"{moment_label(starts_at)} has already passed.")]
+    availability = availability_for(
+        esthetician,
+        starts_on=timezone.localdate(starts_at),
+        ends_on=timezone.localdate(ends_at),
+        ignoring=ignoring,
+    )
+    findings = assess_at(latest_intake(client), starts_at, today=timezone.localdate(now))
+    return scheduling.booking_problems(
+        starts_at, ends_at, availability=availability, findings=findings, caution_note=caution_note
+    )
+
+
+def _create_session(**fields: object) -> Session:
+    try:
+        with transaction.atomic():
+            return Session.objects.create(**fields)
+    except IntegrityError as error:
+        # Only reachable if a booking slipped past the lock: the database's own refusal.
+        if "session_no_overlap" not in str(error):
+            raise
+        raise BookingRefused(
+            [Reason("slot_taken", "That time was booked by someone else a moment ago.")]
+        ) from error
+
+
+@transaction.atomic
+def session_book(
+    *,
+    client: Client,
+    esthetician: Esthetician,
+    treatment: Treatment,
+    starts_at: dt.datetime,
+    booked_by: AbstractBaseUser | None,
+    kind: str = Session.Kind.SINGLE,
+    series: Series | None = None,
+    maintenance_visit: MaintenanceVisit | None = None,
+    caution_note: str = "",
+) -> Session:
+    """Book one session, or refuse with every reason it cannot be booked."""
+    _lock(esthetician)
+    ends_at = starts_at + dt.timedelta(minutes=treatment.minutes)
+    problems = _slot_problems(
+        client=client,
+        esthetician=esthetician,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        caution_note=caution_note,
+    )
+    if problems:
+        raise BookingRefused(problems)
+    if maintenance_visit is not None:
+        series = maintenance_visit.series
+        kind = Session.Kind.MAINTENANCE
+    session = _create_session(
+        client=client,
+        esthetician=esthetician,
+        treatment=treatment,
+        series=series,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        caution_note=caution_note.strip(),
+        booked_by=booked_by,
+    )
+    if maintenance_visit is not None:
+        maintenance_visit.status = MaintenanceVisit.Status.BOOKED
+        maintenance_visit.session = session
+        maintenance_visit.save(update_fields=["status", "session"])
+    return session
+
+
+def _series_problems(
+    *, planned_sessions: int, sessions_per_week: int, maintenance_weeks: int
+) -> list[Reason]:
+    problems = []
+    if not 6 <= planned_sessions <= 12:
+        problems.append(Reason("invalid_series", "A series has 6 to 12 sessions."))
+    if not 1 <= sessions_per_week <= 2:
+        problems.append(Reason("invalid_series", "A series has 1 or 2 sessions a week."))
+    if not 2 <= maintenance_weeks <= 8:
+        problems.append(Reason("invalid_series", "Maintenance visits are 2 to 8 weeks apart."))
+    return problems
+
+
+@transaction.atomic
+def series_create(
+    *,
+    client: Client,
+    esthetician: Esthetician,
+    treatment: Treatment,
+    starts_on: dt.date,
+    planned_sessions: int,
+    sessions_per_week: int,
+    weekdays: Sequence[int],
+    preferred_time: dt.time,
+    created_by: AbstractBaseUser | None,
+    maintenance_weeks: int = 4,
+    maintenance_visits: int = 6,
+    caution_note: str = "",
+    slots: Sequence[dt.datetime] | None = None,
+) -> Series:
+    """Plan a series and book all of its sessions, or none.
+
+    `slots` are the start times staff saw in the preview; when given, exactly those are booked,
+    and any that is no longer free is named in the refusal.
+    """
+    problems = _series_problems(
+        planned_sessions=planned_sessions,
+        sessions_per_week=sessions_per_week,
+        maintenance_weeks=maintenance_weeks,
+    )
+    if problems:
+        raise BookingRefused(problems)
+    _lock(esthetician)
+    plan = series_plan(
+        client=client,
+        esthetician=esthetician,
+        request=scheduling.SeriesRequest(
+            starts_on=starts_on,
+            sessions=planned_sessions,
+            sessions_per_week=sessions_per_week,
+            weekdays=frozenset(weekdays),
+            start_time=preferred_time,
+            minutes=treatment.minutes,
+        ),
+    )
+    if plan.reasons:
+        raise BookingRefused(plan.reasons)
+    planned = [proposed.starts_at for proposed in plan.sessions]
+    if slots is not None and list(slots) != planned:
+        raise BookingRefused(_changed_slots(slots, planned))
+    if plan.cautions and not caution_note.strip():
+        listed = "; ".join(caution.message for caution in plan.cautions)
+        raise BookingRefused(
+            [
+                Reason(
+                    "caution_not_acknowledged",
+                    f"A note acknowledging the client's cautions is needed: {listed}",
+                )
+            ]
+        )
+
+    series = Series.objects.create(
+        client=client,
+        esthetician=esthetician,
+        treatment=treatment,
+        starts_on=starts_on,
+        planned_sessions=planned_sessions,
+        sessions_per_week=sessions_per_week,
+        preferred_weekdays=sorted(set(weekdays)),
+        preferred_time=preferred_time,
+        maintenance_weeks=maintenance_weeks,
+        maintenance_visits=maintenance_visits,
+        caution_note=caution_note.strip(),
+        created_by=created_by,
+    )
+    for proposed in plan.sessions:
+        _create_session(
+            client=client,
+            esthetician=esthetician,
+            treatment=treatment,
+            series=series,
+            kind=Session.Kind.SERIES,
+            starts_at=proposed.starts_at,
+            ends_at=proposed.ends_at,
+            caution_note=series.caution_note,
+            booked_by=created_by,
+        )
+    return series
+
+
+def _changed_slots(slots: Sequence[dt.datetime], planned: Sequence[dt.datetime]) -> list[Reason]:
+    gone = [slot for slot in slots if slot not in planned]
+    if not gone:
+        return [Reason("plan_changed", "The plan has changed since it was shown; check it again.")]
+    return [
+        Reason("slot_taken", f"{moment_label(slot)} is no longer free; the plan has changed.")
+        for slot in gone
+    ]
+
+
+def series_plan(
+    *, client: Client, esthetician: Esthetician, request: scheduling.SeriesRequest
+) -> scheduling.Plan:
+    """Propose a series' sessions from the calendar as it stands now (no writes)."""
+    availability = availability_for(
+        esthetician,
+        starts_on=request.starts_on,
+        ends_on=request.starts_on + dt.timedelta(days=scheduling.PLANNING_HORIZON_DAYS),
+    )
+    return scheduling.plan_series(
+        request,
+        availability=availability,
+        intake=latest_intake(client),
+        today=timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def session_reschedule(
+    *, session: Session, starts_at: dt.datetime, by: AbstractBaseUser | None, caution_note: str = ""
+) -> Session:
+    """Move a booked session to another time, with the same checks as a new booking."""
+    _lock(session.esthetician)
+    session = _booked(session)
+    ends_at = starts_at + (session.ends_at - session.starts_at)
+    note = caution_note.strip() or session.caution_note
+    problems = _slot_problems(
+        client=session.client,
+        esthetician=session.esthetician,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        caution_note=note,
+        ignoring=session,
+    )
+    if problems:
+        raise BookingRefused(problems)
+    session.starts_at, session.ends_at, session.caution_note = starts_at, ends_at, note
+    session.save(update_fields=["starts_at", "ends_at", "caution_note", "updated_at"])
+    return session
+
+
+def _booked(session: Session) -> Session:
+    """The session, freshly locked, provided it is still booked."""
+    current = (
+        Session.objects.select_for_update(of=("self",)).select_related("series").get(pk=session.pk)
+    )
+    if current.status != Session.Status.BOOKED:
+        raise BookingRefused(
+            [
+                Reason(
+                    "not_booked", f"This session is already {current.get_status_display().lower()}."
+                )
+            ]
+        )
+    return current
+
+
+def _end(session: Session, status: str, reason: str = "") -> Session:
+    # The esthetician's row first, as in booking, so two writers never wait on each other.
+    _lock(session.esthetician)
+    session = _booked(session)
+    if status in (Session.Status.COMPLETED, Session.Status.NO_SHOW) and (
+        session.starts_at > timezone.now()
+    ):
+        raise BookingRefused(
+            [Reason("not_started", f"This session starts {moment_label(session.starts_at)}.")]
+        )
+    session.status, session.status_reason = status, reason.strip()
+    session.save(update_fields=["status", "status_reason", "updated_at"])
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, reason: str, by: AbstractBaseUser | None) -> Session | None:
+    """Cancel a booked session; a course session gets a make-up, which is returned."""
+    session = _end(session, Session.Status.CANCELLED, reason)
+    _release_maintenance_visit(session, MaintenanceVisit.Status.DUE)
+    return _book_make_up(session, by)
+
+
+@transaction.atomic
+def session_mark_no_show(*, session: Session, by: AbstractBaseUser | None) -> Session | None:
+    """Record that the client did not come; a course session gets a make-up."""
+    session = _end(session, Session.Status.NO_SHOW, "The client did not come.")
+    _release_maintenance_visit(session, MaintenanceVisit.Status.MISSED)
+    return _book_make_up(session, by)
+
+
+@transaction.atomic
+def session_postpone(
+    *, session: Session, reason: str, by: AbstractBaseUser | None
+) -> Session | None:
+    """Postpone a session a contraindication rules out today; a course session gets a make-up."""
+    session = _end(session, Session.Status.POSTPONED, reason)
+    _release_maintenance_visit(session, MaintenanceVisit.Status.DUE)
+    return _book_make_up(session, by)
+
+
+def _release_maintenance_visit(session: Session, status: str) -> None:
+    MaintenanceVisit.objects.filter(session=session).update(status=status, session=None)
+
+
+def _book_make_up(session: Session, by: AbstractBaseUser | None) -> Session | None:
+    """Book a make-up at the end of the series, if any slot allows; else None."""
+    series = session.series
+    if session.kind not in Session.COURSE_KINDS or series is None:
+        return None
+    _lock(series.esthetician)
+    last = series.sessions.filter(status__in=Session.HELD_STATUSES).order_by("-starts_at").first()
+    after = max(
+        timezone.localdate(last.starts_at) if last else series.starts_on, timezone.localdate()
+    )
+    plan = series_plan(
+        client=series.client,
+        esthetician=series.esthetician,
+        request=scheduling.SeriesRequest(
+            starts_on=after + dt.timedelta(days=scheduling.MIN_DAYS_APART),
+            sessions=1,
+            sessions_per_week=series.sessions_per_week,
+            weekdays=frozenset(series.preferred_weekdays),
+            start_time=series.preferred_time,
+            minutes=series.treatment.minutes,
+        ),
+    )
+    if plan.reasons or (plan.cautions and not series.caution_note):
+        return None
+    proposed = plan.sessions[0]
+    return _create_session(
+        client=series.client,
+        esthetician=series.esthetician,
+        treatment=series.treatment,
+        series=series,
+        kind=Session.Kind.MAKE_UP,
+        starts_at=proposed.starts_at,
+        ends_at=proposed.ends_at,
+        caution_note=series.caution_note,
+        booked_by=by,
+    )
+
+
+@transaction.atomic
+def session_complete(*, session: Session, by: AbstractBaseUser | None) -> Session:
+    """Record a session as given; the course's last one sets the maintenance visits due."""
+    session = _end(session, Session.Status.COMPLETED)
+    series = session.series
+    completed_on = timezone.localdate(session.starts_at)
+    if series is None:
+        return session
+    if session.kind in Session.COURSE_KINDS:
+        completed = series.sessions.filter(
+            kind__in=Session.COURSE_KINDS, status=Session.Status.COMPLETED
+        ).count()
+        if completed >= series.planned_sessions and series.status == Series.Status.ACTIVE:
+            _complete_course(series, completed_on)
+    elif session.kind == Session.Kind.MAINTENANCE:
+        _complete_maintenance_visit(session, completed_on)
+    return session
+
+
+def _complete_course(series: Series, completed_on: dt.date) -> None:
+    series.status = Series.Status.COMPLETED
+    series.save(update_fields=["status"])
+    due_dates = scheduling.maintenance_due_dates(
+        after=completed_on, weeks=series.maintenance_weeks, visits=series.maintenance_visits
+    )
+    MaintenanceVisit.objects.bulk_create(
+        MaintenanceVisit(series=series, number=number, due_on=due_on)
+        for number, due_on in enumerate(due_dates, start=1)
+    )
+
+
+def _complete_maintenance_visit(session: Session, completed_on: dt.date) -> None:
+    visit = MaintenanceVisit.objects.filter(session=session).first()
+    if visit is None:
+        return
+    visit.status = MaintenanceVisit.Status.COMPLETED
+    visit.save(update_fields=["status"])
+    later = list(
+        visit.series.visits.filter(number__gt=visit.number)
+        .exclude(status=MaintenanceVisit.Status.COMPLETED)
+        .order_by("number")
+    )
+    due_dates = scheduling.maintenance_due_dates(
+        after=completed_on, weeks=visit.series.maintenance_weeks, visits=len(later)
+    )
+    for due_visit, due_on in zip(later, due_dates, strict=True):
+        due_visit.due_on = due_on
+    MaintenanceVisit.objects.bulk_update(later, ["due_on"])
+
+
+@transaction.atomic
+def series_cancel(*, series: Series, reason: str, by: AbstractBaseUser | None) -> Series:
+    """Stop a series: its future booked sessions are cancelled, no make-ups are booked."""
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    series.sessions.filter(status=Session.Status.BOOKED, starts_at__gt=timezone.now()).update(
+        status=Session.Status.CANCELLED, status_reason=reason.strip(), updated_at=timezone.now()
+    )
+    series.visits.filter(status=MaintenanceVisit.Status.DUE).delete()
+    series.status = Series.Status.CANCELLED
+    series.save(update_fields=["status"])
+    return series
