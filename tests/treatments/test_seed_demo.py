@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from clients.eligibility import assess
+from clients.models import Client
+from clients.selectors import latest_intakes
+from treatments.models import MaintenanceVisit, Series, Session
+
+EVERY_RULE = {
+    "intake_missing",
+    "intake_expired",
+    "pacemaker",
+    "acute_acne",
+    "pregnancy_first_trimester",
+    "pregnancy_due_date_missing",
+    "recent_injectable",
+    "pregnancy",
+    "epilepsy",
+    "cancer",
+    "metal_implants",
+    "heart_condition",
+    "skin_lesions",
+    "under_18",
+}
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+def counts() -> tuple[int, ...]:
+    return (
+        Client.objects.count(),
+        Series.objects.count(),
+        Session.objects.count(),
+        MaintenanceVisit.objects.count(),
+    )
+
+
+def overlapping_sessions() -> int:
+    sessions = Session.objects.filter(status__in=Session.HELD_STATUSES)
+    return sum(
+        sessions.filter(
+            esthetician_id=session.esthetician_id,
+            starts_at__lt=session.ends_at,
+            ends_at__gt=session.starts_at,
+        )
+        .exclude(pk=session.pk)
+        .count()
+        for session in sessions
+    )
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+
+    assert not Client.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_can_run_twice_and_adds_nothing_the_second_time(debug):
+    call_command("seed_demo")
+    first = counts()
+
+    call_command("seed_demo")
+
+    assert counts() == first
+    assert first[0] == 30
+
+
+@pytest.mark.django_db
+def test_the_demo_clients_cover_every_rule(debug):
+    call_command("seed_demo")
+    today = timezone.localdate()
+    intakes = latest_intakes(Client.objects.values_list("pk", flat=True))
+
+    codes = {
+        finding.code
+        for client in Client.objects.all()
+        for finding in assess(intakes.get(client.pk), today, today=today)
+    }
+
+    assert codes == EVERY_RULE
+
+
+@pytest.mark.django_db
+def test_the_demo_has_series_in_every_state_and_no_double_bookings(debug):
+    call_command("seed_demo")
+
+    statuses = set(Series.objects.values_list("status", flat=True))
+    assert statuses == set(Series.Status.values)
+    session_statuses = set(Session.objects.values_list("status", flat=True))
+    assert {"booked", "completed", "no_show", "postponed"} <= session_statuses
+    assert set(MaintenanceVisit.objects.values_list("status", flat=True)) >= {"due", "completed"}
+    assert overlapping_sessions() == 0
+
+
+@pytest.mark.django_db
+def test_generated_clients_each_get_an_intake_and_a_series(debug, capsys):
+    call_command("seed_demo", clients=60)
+    generated = Client.objects.filter(email__endswith="@load.example.com")
+
+    assert generated.count() == 60
+    assert generated.filter(intakes__isnull=True).count() == 0
+    per_client = generated.annotate(series_count=Count("series")).values_list(
+        "series_count", flat=True
+    )
+    assert set(per_client) == {1}
+    assert overlapping_sessions() == 0
+    call_command("seed_demo", clients=60)
+    assert generated.count() == 60
+    assert "Logins: manager / spa-demo" in capsys.readouterr().out

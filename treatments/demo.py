@@ -1,0 +1,376 @@
+"""Demo data: a small spa to click through, and large histories for speed work.
+
+History is written directly (the booking services refuse times already past); every
+session still goes through `SlotBook`, so no esthetician is ever booked twice at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from clients.models import Client, Intake
+from treatments import scheduling
+from treatments.models import Esthetician, MaintenanceVisit, Series, Session, Treatment
+
+HOUR = dt.timedelta(hours=1)
+
+
+@dataclass
+class SlotBook:
+    """Hands out free on-the-hour starts for each esthetician, 09:00–16:00."""
+
+    taken: set[tuple[int, dt.datetime]] = field(default_factory=set)
+
+    @classmethod
+    def from_database(cls, estheticians: Iterable[Esthetician]) -> SlotBook:
+        ids = [esthetician.pk for esthetician in estheticians]
+        rows = Session.objects.filter(
+            esthetician_id__in=ids, status__in=Session.HELD_STATUSES
+        ).values_list("esthetician_id", "starts_at")
+        return cls(taken={(pk, timezone.localtime(start)) for pk, start in rows})
+
+    def take(self, esthetician: Esthetician, wanted: dt.datetime) -> dt.datetime:
+        """The first free start at or after `wanted`, skipping Sundays and evenings."""
+        start = timezone.localtime(wanted)
+        if start.time() != dt.time(start.hour):
+            start = start.replace(minute=0, second=0, microsecond=0) + HOUR
+        while (
+            (esthetician.pk, start) in self.taken
+            or start.weekday() == 6
+            or not 9 <= start.hour <= 16
+        ):
+            start = start + HOUR
+            if start.hour > 16 or start.hour < 9:
+                next_day = start.date() + dt.timedelta(days=1)
+                start = scheduling.session_time(next_day, dt.time(9))
+        self.taken.add((esthetician.pk, start))
+        return start
+
+
+@dataclass
+class History:
+    """Rows to write in bulk, in dependency order."""
+
+    series: list[Series] = field(default_factory=list)
+    sessions: list[Session] = field(default_factory=list)
+    visits: list[MaintenanceVisit] = field(default_factory=list)
+
+    def save(self) -> None:
+        Series.objects.bulk_create(self.series, batch_size=2000)
+        for session in self.sessions:
+            session.series_id = session.series.pk if session.series else None
+        Session.objects.bulk_create(self.sessions, batch_size=2000)
+        for visit in self.visits:
+            visit.series_id = visit.series.pk
+            visit.session_id = visit.session.pk if visit.session else None
+        MaintenanceVisit.objects.bulk_create(self.visits, batch_size=2000)
+
+
+def add_series(
+    history: History,
+    slots: SlotBook,
+    *,
+    client: Client,
+    esthetician: Esthetician,
+    treatment: Treatment,
+    maintenance: Treatment,
+    starts_at: dt.datetime,
+    outcomes: Sequence[str],
+    status: str = Series.Status.ACTIVE,
+    planned: int = 8,
+    visits_done: int = 0,
+    caution_note: str = "",
+    now: dt.datetime,
+) -> Series:
+    """A weekly series whose sessions ended as `outcomes` (then booked ones up to `planned`)."""
+    start = timezone.localtime(starts_at)
+    series = Series(
+        client=client,
+        esthetician=esthetician,
+        treatment=treatment,
+        starts_on=start.date(),
+        planned_sessions=planned,
+        sessions_per_week=1,
+        preferred_weekdays=[start.weekday()],
+        preferred_time=start.time(),
+        status=status,
+        caution_note=caution_note,
+    )
+    history.series.append(series)
+    completed, week, last_completed = 0, 0, None
+    for outcome in outcomes:
+        kind = Session.Kind.SERIES if week < planned else Session.Kind.MAKE_UP
+        at = slots.take(esthetician, start + dt.timedelta(weeks=week))
+        week += 1
+        history.sessions.append(
+            session_row(client, esthetician, treatment, at, outcome, series, kind, caution_note)
+        )
+        if outcome == Session.Status.COMPLETED:
+            completed, last_completed = completed + 1, at
+    if status == Series.Status.ACTIVE:
+        while completed < planned:
+            kind = Session.Kind.SERIES if week < planned else Session.Kind.MAKE_UP
+            at = slots.take(esthetician, max(start + dt.timedelta(weeks=week), now + HOUR))
+            week += 1
+            history.sessions.append(
+                session_row(
+                    client, esthetician, treatment, at, "booked", series, kind, caution_note
+                )
+            )
+            completed += 1
+    if status == Series.Status.COMPLETED and last_completed is not None:
+        add_maintenance(history, slots, series, maintenance, last_completed, visits_done, now)
+    return series
+
+
+def add_maintenance(
+    history: History,
+    slots: SlotBook,
+    series: Series,
+    treatment: Treatment,
+    last_completed: dt.datetime,
+    visits_done: int,
+    now: dt.datetime,
+) -> None:
+    """Maintenance visits after a completed course: `visits_done` given, the rest due."""
+    after = timezone.localtime(last_completed)
+    for number in range(1, series.maintenance_visits + 1):
+        due_on = after.date() + dt.timedelta(weeks=series.maintenance_weeks)
+        visit = MaintenanceVisit(series=series, number=number, due_on=due_on)
+        wanted = scheduling.session_time(due_on, after.time())
+        if number <= visits_done and wanted < now:
+            at = slots.take(series.esthetician, wanted)
+            visit.status, visit.session = (
+                MaintenanceVisit.Status.COMPLETED,
+                session_row(
+                    series.client,
+                    series.esthetician,
+                    treatment,
+                    at,
+                    Session.Status.COMPLETED,
+                    series,
+                    Session.Kind.MAINTENANCE,
+                    series.caution_note,
+                ),
+            )
+            history.sessions.append(visit.session)
+            after = at
+        else:
+            after = scheduling.session_time(due_on, after.time())
+        history.visits.append(visit)
+
+
+def session_row(
+    client: Client,
+    esthetician: Esthetician,
+    treatment: Treatment,
+    at: dt.datetime,
+    status: str,
+    series: Series | None = None,
+    kind: str = Session.Kind.SINGLE,
+    caution_note: str = "",
+) -> Session:
+    """An unsaved session of `treatment` starting at `at`."""
+    reasons = {
+        Session.Status.CANCELLED: "Client called to cancel.",
+        Session.Status.NO_SHOW: "The client did not come.",
+        Session.Status.POSTPONED: "Cold sore at check-in.",
+    }
+    return Session(
+        client=client,
+        esthetician=esthetician,
+        treatment=treatment,
+        series=series,
+        kind=kind,
+        starts_at=at,
+        ends_at=at + dt.timedelta(minutes=treatment.minutes),
+        status=status,
+        status_reason=reasons.get(status, ""),
+        caution_note=caution_note,
+    )
+
+
+def intake_row(client: Client, submitted_at: dt.datetime, **answers: object) -> Intake:
+    """An unsaved intake the client filled in through a link."""
+    return Intake(
+        client=client,
+        submitted_at=submitted_at,
+        source=Intake.Source.CLIENT_LINK,
+        date_of_birth=client.date_of_birth,
+        **answers,
+    )
+
+
+FIRST_NAMES = [
+    "Olivia",
+    "Amelia",
+    "Isla",
+    "Ava",
+    "Mia",
+    "Sophie",
+    "Grace",
+    "Chloe",
+    "Emily",
+    "Hannah",
+    "Lucy",
+    "Ella",
+    "Freya",
+    "Poppy",
+    "Ruby",
+    "Evie",
+    "Daisy",
+    "Alice",
+    "Millie",
+    "Rosie",
+    "Zara",
+    "Layla",
+    "Nina",
+    "Priya",
+    "Aisha",
+    "Fatima",
+    "Leah",
+    "Jess",
+    "Kate",
+    "Laura",
+    "Sarah",
+    "Megan",
+    "Holly",
+    "Anna",
+    "Beth",
+    "Claire",
+    "Diane",
+    "Fiona",
+    "Helen",
+    "Irene",
+    "Joanna",
+    "Karen",
+    "Linda",
+    "Maria",
+    "Nora",
+    "Paula",
+    "Rachel",
+    "Tom",
+    "James",
+    "Oliver",
+    "Ben",
+    "Sam",
+    "Daniel",
+]
+LAST_NAMES = [
+    "Bennett",
+    "Hughes",
+    "Morgan",
+    "Collins",
+    "Turner",
+    "Reid",
+    "Walker",
+    "Price",
+    "Ward",
+    "Cole",
+    "Fox",
+    "James",
+    "Lewis",
+    "Wright",
+    "Hall",
+    "Green",
+    "King",
+    "Scott",
+    "Baker",
+    "Adams",
+    "Patel",
+    "Khan",
+    "Shah",
+    "Evans",
+    "Wilson",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Roberts",
+    "Thomas",
+    "Jackson",
+    "White",
+    "Harris",
+    "Martin",
+    "Thompson",
+    "Wood",
+    "Clarke",
+    "Hill",
+    "Moore",
+    "Carter",
+    "Mitchell",
+    "Parker",
+    "Cook",
+]
+
+
+def load_history(
+    *,
+    count: int,
+    estheticians: Sequence[Esthetician],
+    treatment: Treatment,
+    maintenance: Treatment,
+    now: dt.datetime,
+    first_number: int = 0,
+    seed: int = 20261121,
+) -> History:
+    """`count` clients, each with an intake and a series somewhere in the last four years."""
+    chance = random.Random(seed + first_number)
+    slots = SlotBook.from_database(estheticians)
+    history = History()
+    clients = [
+        Client(
+            first_name=chance.choice(FIRST_NAMES),
+            last_name=chance.choice(LAST_NAMES),
+            email=f"client{first_number + number:06d}@load.example.com",
+            phone=f"07700 {first_number + number:06d}",
+            date_of_birth=dt.date(chance.randint(1950, 2004), chance.randint(1, 12), 15),
+        )
+        for number in range(count)
+    ]
+    Client.objects.bulk_create(clients, batch_size=2000)
+    intakes = []
+    span_days = 4 * 365
+    for number, client in enumerate(clients):
+        esthetician = estheticians[number % len(estheticians)]
+        offset = chance.randint(-span_days, 42)
+        day = now.date() + dt.timedelta(days=offset)
+        starts_at = scheduling.session_time(day, dt.time(chance.randint(9, 16)))
+        intakes.append(
+            intake_row(
+                client,
+                min(starts_at - dt.timedelta(days=3), now - dt.timedelta(days=1)),
+                epilepsy=chance.random() < 0.03,
+                last_injectable_on=(now.date() - dt.timedelta(days=chance.randint(1, 400)))
+                if chance.random() < 0.1
+                else None,
+            )
+        )
+        weeks_past = max(0, min(8, (now - starts_at).days // 7 + 1))
+        outcomes = [
+            chance.choices(["completed", "no_show", "cancelled"], weights=[90, 5, 5])[0]
+            for _ in range(weeks_past)
+        ]
+        while outcomes.count("completed") < 8 and weeks_past >= 8 and len(outcomes) < 12:
+            outcomes.append("completed")
+        done = outcomes.count("completed") >= 8
+        add_series(
+            history,
+            slots,
+            client=client,
+            esthetician=esthetician,
+            treatment=treatment,
+            maintenance=maintenance,
+            starts_at=starts_at,
+            outcomes=outcomes,
+            status=Series.Status.COMPLETED if done else Series.Status.ACTIVE,
+            visits_done=chance.randint(0, 6),
+            caution_note="Epilepsy: controlled, GP letter seen." if intakes[-1].epilepsy else "",
+            now=now,
+        )
+    Intake.objects.bulk_create(intakes, batch_size=2000)
+    return history
