@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client as BrowserClient
@@ -8,6 +9,12 @@ from django.test import Client as BrowserClient
 from tests.clients.factories import UserFactory
 from tests.treatments.factories import EstheticianFactory, WorkingHoursFactory
 from treatments.models import Esthetician
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Staff users come with a password; hashing it properly costs a third of a second."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+from django.template import loader
+from django.test import Client as BrowserClient
+from django.urls import reverse
+
+from tests.clients.factories import UserFactory
+from treatments.models import Esthetician
+
+
+@pytest.mark.django_db
+def test_login_page_shows_labelled_fields(client: BrowserClient) -> None:
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 200
+    assert b'<label for="id_username">Username</label>' in response.content
+    assert b'<label for="id_password">Password</label>' in response.content
+
+
+@pytest.mark.django_db
+def test_good_login_goes_to_today(client: BrowserClient, esthetician: Esthetician) -> None:
+    response = client.post(reverse("login"), {"username": "anna", "password": "spa-demo"})
+
+    assert response.status_code == 302
+    assert response.url == reverse("today")
+
+
+@pytest.mark.django_db
+def test_bad_login_says_why_in_a_sentence(client: BrowserClient, esthetician: Esthetician) -> None:
+    response = client.post(reverse("login"), {"username": "anna", "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "Please enter a correct username and password." in response.content.decode()
+
+
+def test_logout_is_a_post(esthetician_client: BrowserClient) -> None:
+    response = esthetician_client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("login")
+    assert esthetician_client.get(reverse("today")).status_code == 302
+
+
+def test_pages_offer_a_logout_form(esthetician_client: BrowserClient) -> None:
+    page = esthetician_client.get(reverse("today")).content.decode()
+
+    assert f'<form method="post" action="{reverse("logout")}">' in page
+    assert "csrfmiddlewaretoken" in page
+
+
+def test_pages_load_htmx_from_our_own_static_files(esthetician_client: BrowserClient) -> None:
+    page = esthetician_client.get(reverse("today")).content.decode()
+
+    assert '<script src="/static/django_htmx/htmx-2.min.js" defer></script>' in page
+    assert '<body hx-headers=\'{"x-csrftoken": "' in page
+    assert '<a class="skip-link" href="#main">' in page
+
+
+def test_admin_link_is_shown_only_to_those_the_admin_admits(
+    esthetician_client: BrowserClient, client: BrowserClient
+) -> None:
+    client.force_login(UserFactory(username="boss", groups=["Manager"], is_staff=True))
+
+    assert reverse("admin:index") in client.get(reverse("today")).content.decode()
+    assert reverse("admin:index") not in esthetician_client.get(reverse("today")).content.decode()
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_log_in(client: BrowserClient) -> None:
+    response = client.get(reverse("today"))
+
+    assert response.status_code == 302
+    assert response.url == "/accounts/login/?next=/"
+
+
+@pytest.mark.django_db
+def test_someone_outside_the_staff_groups_is_refused(client: BrowserClient) -> None:
+    client.force_login(UserFactory(username="visitor"))
+
+    response = client.get(reverse("today"))
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This page is not open to you" in page
+    assert "This page is for the spa" in page
+
+
+@pytest.mark.django_db
+def test_unknown_address_gives_the_calm_404(client: BrowserClient) -> None:
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+
+
+def test_500_page_renders_without_a_request() -> None:
+    page = loader.get_template("500.html").render()
+
+    assert "Something went wrong on our side" in page
+
+
+@pytest.mark.django_db
+def test_healthz_reports_ok(client: BrowserClient) -> None:
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@contextmanager
+def unreachable_database() -> Iterator[None]:
+    """Point the default connection, for real, at a database that cannot be reached."""
+    original = dict(connection.settings_dict)
+    kept = None
+    if connection.vendor == "sqlite":
+        # Closing SQLite's in-memory test database would destroy it, so Django ignores the
+        # close; set the open connection aside instead and give it back afterwards.
+        kept, connection.connection = connection.connection, None
+        connection.settings_dict["NAME"] = "/nonexistent/dir/db.sqlite3"
+    else:
+        connection.close()
+        connection.settings_dict["PORT"] = "1"
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(original)
+        if kept is not None:
+            connection.connection = kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_reports_an_unreachable_database(client: BrowserClient) -> None:
+    with unreachable_database():
+        response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unavailable"}
+    assert client.get(reverse("healthz")).status_code == 200
