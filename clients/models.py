@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -105,6 +106,10 @@ class Intake(models.Model):
         "open wounds, cold sores or infection in the area", default=False
     )
 
+    # The client's consent, as given on the form: their typed full name, and where from.
+    signature = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
     objects = IntakeQuerySet.as_manager()
 
     class Meta:
@@ -133,3 +138,62 @@ class Intake(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise IntakeIsImmutable
+
+
+class IntakeLink(models.Model):
+    """A single-use link a client opens on their phone to fill in the health intake.
+
+    Only a hash of the token is kept: the link itself exists in the client's email alone.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="intake_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    intake = models.OneToOneField(
+        Intake, on_delete=models.PROTECT, null=True, blank=True, related_name="link"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Intake link for {self.client} ({self.created_at:%Y-%m-%d})"
+
+    def state(self, now: datetime) -> str:
+        """ "open", "used" or "expired"."""
+        if self.used_at is not None:
+            return "used"
+        return "open" if now < self.expires_at else "expired"
+
+
+class HealthRecordAccess(models.Model):
+    """Who saw or changed a client's health record, and when: kept for good."""
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "Viewed the health record"
+        RECORDED = "recorded", "Recorded a new intake"
+        LINK_SENT = "link_sent", "Sent an intake link"
+        CLIENT_SUBMITTED = "client_submitted", "Client submitted an intake"
+        CONTACT_CHANGED = "contact_changed", "Changed contact details"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="access_log")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "health record access"
+        verbose_name_plural = "health record access log"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["client", "-at"], name="access_client_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.client} ({self.at:%Y-%m-%d %H:%M})"

@@ -24,6 +24,13 @@ def is_staff_member(user: Any) -> bool:
     return user.is_superuser or user.groups.filter(name__in=STAFF_GROUPS).exists()
 
 
+def is_manager(user: Any) -> bool:
+    """True for superusers and members of the Manager group."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.groups.filter(name=MANAGERS).exists()
+
+
 def staff_required(view: View) -> View:
     """Send anonymous visitors to log in; refuse logged-in people who are not staff."""
 

@@ -140,6 +140,13 @@ CELERY_TIMEZONE = TIME_ZONE
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "spa-demo")
 
+# Email: printed to the console unless a backend is configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Spa Planner <bookings@localhost>")
+# The spa's name in messages to clients, and the address links in emails point at.
+SPA_NAME = os.environ.get("SPA_NAME", "Spa Planner")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.test import Client as BrowserClient
 
+from spa.celery import app as celery_app
 from tests.clients.factories import UserFactory
 from tests.treatments.factories import EstheticianFactory, WorkingHoursFactory
 from treatments.models import Esthetician
@@ -15,6 +17,15 @@ from treatments.models import Esthetician
 def fast_password_hashing(settings: Any) -> None:
     """Staff users come with a password; hashing it properly costs a third of a second."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_in_process() -> Iterator[None]:
+    """Background tasks run as they are sent, so a test sees their effects (emails, flags)."""
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved
 
 
 @pytest.fixture

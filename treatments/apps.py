@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class TreatmentsConfig(AppConfig):
     name = "treatments"
     verbose_name = "Treatments, series and sessions"
+
+    def ready(self) -> None:
+        from treatments import receivers  # noqa: F401  (connects them)

@@ -218,6 +218,9 @@ class Session(models.Model):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Set when a newer intake blocks this booked session; staff decide what to do with it.
+    needs_attention = models.BooleanField(default=False)
+    attention_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -238,6 +241,11 @@ class Session(models.Model):
             models.Index(fields=["esthetician", "starts_at"], name="session_esthetician_idx"),
             models.Index(fields=["client", "starts_at"], name="session_client_idx"),
             models.Index(fields=["series", "starts_at"], name="session_series_idx"),
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(needs_attention=True),
+                name="session_needs_attention_idx",
+            ),
         ]
 
     def __str__(self) -> str:

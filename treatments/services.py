@@ -279,7 +279,18 @@ def session_reschedule(
     if problems:
         raise BookingRefused(problems)
     session.starts_at, session.ends_at, session.caution_note = starts_at, ends_at, note
-    session.save(update_fields=["starts_at", "ends_at", "caution_note", "updated_at"])
+    # The new time passed every check, so whatever flagged the old one no longer applies.
+    session.needs_attention, session.attention_reason = False, ""
+    session.save(
+        update_fields=[
+            "starts_at",
+            "ends_at",
+            "caution_note",
+            "needs_attention",
+            "attention_reason",
+            "updated_at",
+        ]
+    )
     return session
 
 
@@ -443,3 +454,36 @@ def series_cancel(*, series: Series, reason: str, by: AbstractBaseUser | None) -
     series.status = Series.Status.CANCELLED
     series.save(update_fields=["status"])
     return series
+
+
+@transaction.atomic
+def sessions_reassess(*, client: Client) -> list[Session]:
+    """Check the client's booked sessions to come against their latest intake.
+
+    Sessions it now blocks are flagged "needs attention" with the reason (never cancelled or
+    kept silently); flags it no longer supports are cleared. The assigned estheticians are
+    emailed about newly flagged sessions. Returns those sessions.
+    """
+    from treatments.tasks import email_needs_attention
+
+    intake = latest_intake(client)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    newly_flagged, changed = [], []
+    upcoming = Session.objects.filter(client=client, status=Session.Status.BOOKED, ends_at__gt=now)
+    for session in upcoming.select_for_update():
+        reason = " ".join(
+            finding.message
+            for finding in assess_at(intake, session.starts_at, today=today)
+            if finding.is_block
+        )
+        if bool(reason) != session.needs_attention or reason != session.attention_reason:
+            if reason and not session.needs_attention:
+                newly_flagged.append(session)
+            session.needs_attention, session.attention_reason = bool(reason), reason
+            changed.append(session)
+    Session.objects.bulk_update(changed, ["needs_attention", "attention_reason"])
+    if newly_flagged:
+        ids = [session.pk for session in newly_flagged]
+        transaction.on_commit(lambda: email_needs_attention.delay(session_ids=ids))
+    return newly_flagged

@@ -1,0 +1,162 @@
+"""Writes to clients and their health record: intake links, intake versions, the access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Client, HealthRecordAccess, Intake, IntakeLink
+from clients.signals import intake_recorded
+
+INTAKE_LINK_DAYS = 7
+
+
+class IntakeLinkUnusable(Exception):
+    """The link was used already or has expired; `state` says which."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        super().__init__(f"This intake link is {state}.")
+
+
+def token_hash(token: str) -> str:
+    """The stored form of an intake link's token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def intake_link_path(token: str) -> str:
+    return reverse("intake_link", args=[token])
+
+
+def access_record(
+    *, client: Client, user: AbstractBaseUser | None, action: str, detail: str = ""
+) -> HealthRecordAccess:
+    """Write one line of the client's health record access log."""
+    return HealthRecordAccess.objects.create(
+        client=client,
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+        detail=detail[:300],
+    )
+
+
+@transaction.atomic
+def intake_link_create(
+    *, client: Client, created_by: AbstractBaseUser | None, site_url: str
+) -> str:
+    """Make a fresh single-use intake link for the client and return its full address.
+
+    The token carries 256 random bits; only its hash is stored. Earlier open links of the
+    client stop working, so only the newest link sent is ever valid.
+    """
+    now = timezone.now()
+    IntakeLink.objects.filter(client=client, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    IntakeLink.objects.create(
+        client=client,
+        token_hash=token_hash(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=INTAKE_LINK_DAYS),
+        created_by=created_by,
+    )
+    access_record(client=client, user=created_by, action=HealthRecordAccess.Action.LINK_SENT)
+    return site_url.rstrip("/") + intake_link_path(token)
+
+
+def intake_link_send(*, client: Client, created_by: AbstractBaseUser | None, site_url: str) -> str:
+    """Make a fresh intake link and email it to the client once the transaction commits."""
+    from clients.tasks import send_intake_link
+
+    with transaction.atomic():
+        url = intake_link_create(client=client, created_by=created_by, site_url=site_url)
+        if client.email:
+            transaction.on_commit(lambda: send_intake_link.delay(client_id=client.pk, url=url))
+    return url
+
+
+@transaction.atomic
+def intake_submit(
+    *,
+    client: Client,
+    answers: Mapping[str, Any],
+    source: str,
+    contact: Mapping[str, Any] | None = None,
+    recorded_by: AbstractBaseUser | None = None,
+    signature: str = "",
+    ip_address: str | None = None,
+    link: IntakeLink | None = None,
+) -> Intake:
+    """Record a new intake version; the client's future sessions are re-assessed against it.
+
+    Through a link, the link is used up in the same transaction: a second submission of the
+    same link (a double click, the back button) raises IntakeLinkUnusable and stores nothing.
+    """
+    now = timezone.now()
+    if link is not None:
+        used = IntakeLink.objects.filter(
+            pk=link.pk, used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if not used:
+            link.refresh_from_db()
+            raise IntakeLinkUnusable(link.state(now))
+    if contact:
+        _update_contact(client, contact, by=recorded_by)
+    intake = Intake.objects.create(
+        client=client,
+        submitted_at=now,
+        source=source,
+        recorded_by=recorded_by,
+        signature=signature.strip(),
+        ip_address=ip_address,
+        **answers,
+    )
+    if link is not None:
+        IntakeLink.objects.filter(pk=link.pk).update(intake=intake)
+    action = (
+        HealthRecordAccess.Action.CLIENT_SUBMITTED
+        if source == Intake.Source.CLIENT_LINK
+        else HealthRecordAccess.Action.RECORDED
+    )
+    access_record(
+        client=client, user=recorded_by, action=action, detail=intake.get_source_display()
+    )
+    intake_recorded.send(sender=Intake, intake=intake)
+    return intake
+
+
+def _update_contact(client: Client, contact: Mapping[str, Any], *, by: AbstractBaseUser | None):
+    changed = [name for name, value in contact.items() if getattr(client, name) != value]
+    if not changed:
+        return
+    for name in changed:
+        setattr(client, name, contact[name])
+    client.save(update_fields=[*changed, "updated_at"])
+    access_record(
+        client=client,
+        user=by,
+        action=HealthRecordAccess.Action.CONTACT_CHANGED,
+        detail="Changed " + ", ".join(name.replace("_", " ") for name in changed),
+    )
+
+
+@transaction.atomic
+def client_create(*, fields: Mapping[str, Any], created_by: AbstractBaseUser | None) -> Client:
+    """Add a client."""
+    return Client.objects.create(**fields)
+
+
+@transaction.atomic
+def client_update(*, client: Client, fields: Mapping[str, Any], by: AbstractBaseUser | None):
+    """Change a client's contact details; the change is logged."""
+    _update_contact(client, fields, by=by)
+    return client

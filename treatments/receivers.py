@@ -1,0 +1,17 @@
+"""Where the treatments app answers what the clients app announces: each calls one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from clients.models import Intake
+from clients.signals import intake_recorded
+from treatments.services import sessions_reassess
+
+
+@receiver(intake_recorded)
+def reassess_booked_sessions(sender: type[Intake], intake: Intake, **kwargs: Any) -> None:
+    """A new intake version re-assesses the client's booked sessions."""
+    sessions_reassess(client=intake.client)
