@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from clients.models import Client, Intake
+from clients.models import Client, HealthRecordAccess, Intake, IntakeLink
 
 INTAKE_ANSWERS = (
     "date_of_birth",
@@ -24,7 +24,8 @@ INTAKE_ANSWERS = (
 
 
 class ReadOnlyIntakeMixin:
-    """An intake is a health record: it may be viewed, never added, changed or deleted here."""
+    """A health record (an intake, its links, its access log) may be viewed, never added,
+    changed or deleted here."""
 
     def has_add_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
         return False
@@ -116,3 +117,23 @@ class IntakeAdmin(ReadOnlyIntakeMixin, admin.ModelAdmin):
             {"fields": ("epilepsy", "cancer", "metal_implants", "heart_condition", "skin_lesions")},
         ),
     )
+
+
+@admin.register(IntakeLink)
+class IntakeLinkAdmin(ReadOnlyIntakeMixin, admin.ModelAdmin):
+    list_display = ["client", "created_at", "expires_at", "used_at", "created_by"]
+    list_select_related = ["client", "created_by"]
+    search_fields = ["client__first_name", "client__last_name", "client__email"]
+    date_hierarchy = "created_at"
+    exclude = ["token_hash"]
+    show_full_result_count = False
+
+
+@admin.register(HealthRecordAccess)
+class HealthRecordAccessAdmin(ReadOnlyIntakeMixin, admin.ModelAdmin):
+    list_display = ["at", "client", "user", "action", "detail"]
+    list_filter = ["action"]
+    list_select_related = ["client", "user"]
+    search_fields = ["client__first_name", "client__last_name", "client__email", "user__username"]
+    date_hierarchy = "at"
+    show_full_result_count = False

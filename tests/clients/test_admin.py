@@ -241,3 +241,21 @@ def test_client_with_intakes_cannot_be_deleted(admin_client: BrowserClient) -> N
     )
 
     assert Client.objects.filter(pk=intake.client.pk).exists()
+
+
+def test_intake_links_and_the_access_log_are_read_only_in_the_admin(admin_client: Any) -> None:
+    from clients.services import access_record, intake_link_create
+
+    client = ClientFactory()
+    intake_link_create(client=client, created_by=None, site_url="https://spa.example.com")
+    access_record(client=client, user=None, action="viewed")
+
+    for name in ("intakelink", "healthrecordaccess"):
+        changelist = admin_client.get(f"/admin/clients/{name}/")
+        assert changelist.status_code == 200
+        assert client.last_name in changelist.content.decode()
+        assert admin_client.get(f"/admin/clients/{name}/add/").status_code == 403
+    link_page = admin_client.get(
+        f"/admin/clients/intakelink/{client.intake_links.get().pk}/change/"
+    )
+    assert client.intake_links.get().token_hash not in link_page.content.decode()
