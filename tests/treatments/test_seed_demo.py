@@ -119,3 +119,13 @@ def test_generated_clients_each_get_an_intake_and_a_series(debug, capsys):
     call_command("seed_demo", clients=60)
     assert generated.count() == 60
     assert "Logins: manager / spa-demo" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_demo_flags_a_booked_session_a_newer_intake_blocks(debug):
+    call_command("seed_demo")
+
+    flagged = Session.objects.filter(needs_attention=True, status=Session.Status.BOOKED)
+
+    assert flagged.exists()
+    assert all(session.attention_reason for session in flagged)

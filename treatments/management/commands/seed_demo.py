@@ -16,6 +16,7 @@ from clients.models import Client, Intake
 from spa.access import ESTHETICIANS, MANAGERS
 from treatments import demo
 from treatments.models import Closure, Esthetician, Series, Session, Treatment, WorkingHours
+from treatments.services import sessions_reassess
 
 DAY = dt.timedelta(days=1)
 WEEK = dt.timedelta(weeks=1)
@@ -207,6 +208,9 @@ class Command(BaseCommand):
         Intake.objects.bulk_create(intakes)
         if added:
             self.stories(added, staff, treatments, now)
+            # What a new intake would have done: flag booked sessions it now blocks.
+            for client in added.values():
+                sessions_reassess(client=client)
         return len(added)
 
     def stories(
