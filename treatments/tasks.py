@@ -6,9 +6,8 @@ from itertools import groupby
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 
+from spa.mail import send_templated_email
 from treatments.models import Session
 
 
@@ -27,13 +26,9 @@ def email_needs_attention(*, session_ids: list[int]) -> None:
         user = flagged[0].esthetician.user
         if not user.email:
             continue
-        context = {"esthetician": user, "sessions": flagged, "site_url": settings.SITE_URL}
-        message = EmailMultiAlternatives(
+        send_templated_email(
+            to=user.email,
             subject=f"Needs attention: {len(flagged)} booked session(s) now blocked",
-            body=render_to_string("treatments/email/needs_attention.txt", context),
-            to=[user.email],
+            template="treatments/email/needs_attention",
+            context={"esthetician": user, "sessions": flagged, "site_url": settings.SITE_URL},
         )
-        message.attach_alternative(
-            render_to_string("treatments/email/needs_attention.html", context), "text/html"
-        )
-        message.send()
