@@ -1,4 +1,4 @@
-"""Booking and ending sessions and series: every write to the calendar goes through here.
+"""Booking sessions and series: every new or moved booking goes through here.
 
 Each booking locks the esthetician's row, checks the slot against the calendar and the
 client's latest intake, then writes; two bookings of one slot therefore queue behind the lock
@@ -43,7 +43,7 @@ class BookingRefused(Exception):
         return [reason.code for reason in self.reasons]
 
 
-def _lock(esthetician: Esthetician) -> None:
+def lock_esthetician(esthetician: Esthetician) -> None:
     # Every booking for one esthetician queues here, so the overlap check below sees the
     # sessions written by any booking that went first.
     Esthetician.objects.select_for_update().get(pk=esthetician.pk)
@@ -73,7 +73,7 @@ def _slot_problems(
     )
 
 
-def _create_session(**fields: object) -> Session:
+def create_session(**fields: object) -> Session:
     try:
         with transaction.atomic():
             return Session.objects.create(**fields)
@@ -100,7 +100,7 @@ def session_book(
     caution_note: str = "",
 ) -> Session:
     """Book one session, or refuse with every reason it cannot be booked."""
-    _lock(esthetician)
+    lock_esthetician(esthetician)
     ends_at = starts_at + dt.timedelta(minutes=treatment.minutes)
     problems = _slot_problems(
         client=client,
@@ -114,7 +114,7 @@ def session_book(
     if maintenance_visit is not None:
         series = maintenance_visit.series
         kind = Session.Kind.MAINTENANCE
-    session = _create_session(
+    session = create_session(
         client=client,
         esthetician=esthetician,
         treatment=treatment,
@@ -174,7 +174,7 @@ def series_create(
     )
     if problems:
         raise BookingRefused(problems)
-    _lock(esthetician)
+    lock_esthetician(esthetician)
     plan = series_plan(
         client=client,
         esthetician=esthetician,
@@ -218,7 +218,7 @@ def series_create(
         created_by=created_by,
     )
     for proposed in plan.sessions:
-        _create_session(
+        create_session(
             client=client,
             esthetician=esthetician,
             treatment=treatment,
@@ -264,8 +264,8 @@ def session_reschedule(
     *, session: Session, starts_at: dt.datetime, by: AbstractBaseUser | None, caution_note: str = ""
 ) -> Session:
     """Move a booked session to another time, with the same checks as a new booking."""
-    _lock(session.esthetician)
-    session = _booked(session)
+    lock_esthetician(session.esthetician)
+    session = booked_session(session)
     ends_at = starts_at + (session.ends_at - session.starts_at)
     note = caution_note.strip() or session.caution_note
     problems = _slot_problems(
@@ -294,7 +294,7 @@ def session_reschedule(
     return session
 
 
-def _booked(session: Session) -> Session:
+def booked_session(session: Session) -> Session:
     """The session, freshly locked, provided it is still booked."""
     current = (
         Session.objects.select_for_update(of=("self",)).select_related("series").get(pk=session.pk)
@@ -308,182 +308,3 @@ def _booked(session: Session) -> Session:
             ]
         )
     return current
-
-
-def _end(session: Session, status: str, reason: str = "") -> Session:
-    # The esthetician's row first, as in booking, so two writers never wait on each other.
-    _lock(session.esthetician)
-    session = _booked(session)
-    if status in (Session.Status.COMPLETED, Session.Status.NO_SHOW) and (
-        session.starts_at > timezone.now()
-    ):
-        raise BookingRefused(
-            [Reason("not_started", f"This session starts {moment_label(session.starts_at)}.")]
-        )
-    session.status, session.status_reason = status, reason.strip()
-    session.save(update_fields=["status", "status_reason", "updated_at"])
-    return session
-
-
-@transaction.atomic
-def session_cancel(*, session: Session, reason: str, by: AbstractBaseUser | None) -> Session | None:
-    """Cancel a booked session; a course session gets a make-up, which is returned."""
-    session = _end(session, Session.Status.CANCELLED, reason)
-    _release_maintenance_visit(session, MaintenanceVisit.Status.DUE)
-    return _book_make_up(session, by)
-
-
-@transaction.atomic
-def session_mark_no_show(*, session: Session, by: AbstractBaseUser | None) -> Session | None:
-    """Record that the client did not come; a course session gets a make-up."""
-    session = _end(session, Session.Status.NO_SHOW, "The client did not come.")
-    _release_maintenance_visit(session, MaintenanceVisit.Status.MISSED)
-    return _book_make_up(session, by)
-
-
-@transaction.atomic
-def session_postpone(
-    *, session: Session, reason: str, by: AbstractBaseUser | None
-) -> Session | None:
-    """Postpone a session a contraindication rules out today; a course session gets a make-up."""
-    session = _end(session, Session.Status.POSTPONED, reason)
-    _release_maintenance_visit(session, MaintenanceVisit.Status.DUE)
-    return _book_make_up(session, by)
-
-
-def _release_maintenance_visit(session: Session, status: str) -> None:
-    MaintenanceVisit.objects.filter(session=session).update(status=status, session=None)
-
-
-def _book_make_up(session: Session, by: AbstractBaseUser | None) -> Session | None:
-    """Book a make-up at the end of the series, if any slot allows; else None."""
-    series = session.series
-    if session.kind not in Session.COURSE_KINDS or series is None:
-        return None
-    _lock(series.esthetician)
-    last = series.sessions.filter(status__in=Session.HELD_STATUSES).order_by("-starts_at").first()
-    after = max(
-        timezone.localdate(last.starts_at) if last else series.starts_on, timezone.localdate()
-    )
-    plan = series_plan(
-        client=series.client,
-        esthetician=series.esthetician,
-        request=scheduling.SeriesRequest(
-            starts_on=after + dt.timedelta(days=scheduling.MIN_DAYS_APART),
-            sessions=1,
-            sessions_per_week=series.sessions_per_week,
-            weekdays=frozenset(series.preferred_weekdays),
-            start_time=series.preferred_time,
-            minutes=series.treatment.minutes,
-        ),
-    )
-    if plan.reasons or (plan.cautions and not series.caution_note):
-        return None
-    proposed = plan.sessions[0]
-    return _create_session(
-        client=series.client,
-        esthetician=series.esthetician,
-        treatment=series.treatment,
-        series=series,
-        kind=Session.Kind.MAKE_UP,
-        starts_at=proposed.starts_at,
-        ends_at=proposed.ends_at,
-        caution_note=series.caution_note,
-        booked_by=by,
-    )
-
-
-@transaction.atomic
-def session_complete(*, session: Session, by: AbstractBaseUser | None) -> Session:
-    """Record a session as given; the course's last one sets the maintenance visits due."""
-    session = _end(session, Session.Status.COMPLETED)
-    series = session.series
-    completed_on = timezone.localdate(session.starts_at)
-    if series is None:
-        return session
-    if session.kind in Session.COURSE_KINDS:
-        completed = series.sessions.filter(
-            kind__in=Session.COURSE_KINDS, status=Session.Status.COMPLETED
-        ).count()
-        if completed >= series.planned_sessions and series.status == Series.Status.ACTIVE:
-            _complete_course(series, completed_on)
-    elif session.kind == Session.Kind.MAINTENANCE:
-        _complete_maintenance_visit(session, completed_on)
-    return session
-
-
-def _complete_course(series: Series, completed_on: dt.date) -> None:
-    series.status = Series.Status.COMPLETED
-    series.save(update_fields=["status"])
-    due_dates = scheduling.maintenance_due_dates(
-        after=completed_on, weeks=series.maintenance_weeks, visits=series.maintenance_visits
-    )
-    MaintenanceVisit.objects.bulk_create(
-        MaintenanceVisit(series=series, number=number, due_on=due_on)
-        for number, due_on in enumerate(due_dates, start=1)
-    )
-
-
-def _complete_maintenance_visit(session: Session, completed_on: dt.date) -> None:
-    visit = MaintenanceVisit.objects.filter(session=session).first()
-    if visit is None:
-        return
-    visit.status = MaintenanceVisit.Status.COMPLETED
-    visit.save(update_fields=["status"])
-    later = list(
-        visit.series.visits.filter(number__gt=visit.number)
-        .exclude(status=MaintenanceVisit.Status.COMPLETED)
-        .order_by("number")
-    )
-    due_dates = scheduling.maintenance_due_dates(
-        after=completed_on, weeks=visit.series.maintenance_weeks, visits=len(later)
-    )
-    for due_visit, due_on in zip(later, due_dates, strict=True):
-        due_visit.due_on = due_on
-    MaintenanceVisit.objects.bulk_update(later, ["due_on"])
-
-
-@transaction.atomic
-def series_cancel(*, series: Series, reason: str, by: AbstractBaseUser | None) -> Series:
-    """Stop a series: its future booked sessions are cancelled, no make-ups are booked."""
-    series = Series.objects.select_for_update().get(pk=series.pk)
-    series.sessions.filter(status=Session.Status.BOOKED, starts_at__gt=timezone.now()).update(
-        status=Session.Status.CANCELLED, status_reason=reason.strip(), updated_at=timezone.now()
-    )
-    series.visits.filter(status=MaintenanceVisit.Status.DUE).delete()
-    series.status = Series.Status.CANCELLED
-    series.save(update_fields=["status"])
-    return series
-
-
-@transaction.atomic
-def sessions_reassess(*, client: Client) -> list[Session]:
-    """Check the client's booked sessions to come against their latest intake.
-
-    Sessions it now blocks are flagged "needs attention" with the reason (never cancelled or
-    kept silently); flags it no longer supports are cleared. The assigned estheticians are
-    emailed about newly flagged sessions. Returns those sessions.
-    """
-    from treatments.tasks import email_needs_attention
-
-    intake = latest_intake(client)
-    now = timezone.now()
-    today = timezone.localdate(now)
-    newly_flagged, changed = [], []
-    upcoming = Session.objects.filter(client=client, status=Session.Status.BOOKED, ends_at__gt=now)
-    for session in upcoming.select_for_update():
-        reason = " ".join(
-            finding.message
-            for finding in assess_at(intake, session.starts_at, today=today)
-            if finding.is_block
-        )
-        if bool(reason) != session.needs_attention or reason != session.attention_reason:
-            if reason and not session.needs_attention:
-                newly_flagged.append(session)
-            session.needs_attention, session.attention_reason = bool(reason), reason
-            changed.append(session)
-    Session.objects.bulk_update(changed, ["needs_attention", "attention_reason"])
-    if newly_flagged:
-        ids = [session.pk for session in newly_flagged]
-        transaction.on_commit(lambda: email_needs_attention.delay(session_ids=ids))
-    return newly_flagged

@@ -1,0 +1,33 @@
+"""Every write to the calendar: booking, ending sessions, re-assessing them."""
+
+from __future__ import annotations
+
+from treatments.services.attention import sessions_reassess
+from treatments.services.booking import (
+    BookingRefused,
+    series_create,
+    series_plan,
+    session_book,
+    session_reschedule,
+)
+from treatments.services.outcomes import (
+    series_cancel,
+    session_cancel,
+    session_complete,
+    session_mark_no_show,
+    session_postpone,
+)
+
+__all__ = [
+    "BookingRefused",
+    "series_cancel",
+    "series_create",
+    "series_plan",
+    "session_book",
+    "session_cancel",
+    "session_complete",
+    "session_mark_no_show",
+    "session_postpone",
+    "session_reschedule",
+    "sessions_reassess",
+]

@@ -1,0 +1,167 @@
+"""How sessions end (completed, cancelled, no-show, postponed) and what follows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from spa.dates import moment_label
+from treatments import scheduling
+from treatments.models import MaintenanceVisit, Series, Session
+from treatments.scheduling import Reason
+from treatments.services.booking import (
+    BookingRefused,
+    booked_session,
+    create_session,
+    lock_esthetician,
+    series_plan,
+)
+
+
+def _end(session: Session, status: str, reason: str = "") -> Session:
+    # The esthetician's row first, as in booking, so two writers never wait on each other.
+    lock_esthetician(session.esthetician)
+    session = booked_session(session)
+    if status in (Session.Status.COMPLETED, Session.Status.NO_SHOW) and (
+        session.starts_at > timezone.now()
+    ):
+        raise BookingRefused(
+            [Reason("not_started", f"This session starts {moment_label(session.starts_at)}.")]
+        )
+    session.status, session.status_reason = status, reason.strip()
+    session.save(update_fields=["status", "status_reason", "updated_at"])
+    return session
+
+
+@transaction.atomic
+def session_cancel(*, session: Session, reason: str, by: AbstractBaseUser | None) -> Session | None:
+    """Cancel a booked session; a course session gets a make-up, which is returned."""
+    session = _end(session, Session.Status.CANCELLED, reason)
+    _release_maintenance_visit(session, MaintenanceVisit.Status.DUE)
+    return _book_make_up(session, by)
+
+
+@transaction.atomic
+def session_mark_no_show(*, session: Session, by: AbstractBaseUser | None) -> Session | None:
+    """Record that the client did not come; a course session gets a make-up."""
+    session = _end(session, Session.Status.NO_SHOW, "The client did not come.")
+    _release_maintenance_visit(session, MaintenanceVisit.Status.MISSED)
+    return _book_make_up(session, by)
+
+
+@transaction.atomic
+def session_postpone(
+    *, session: Session, reason: str, by: AbstractBaseUser | None
+) -> Session | None:
+    """Postpone a session a contraindication rules out today; a course session gets a make-up."""
+    session = _end(session, Session.Status.POSTPONED, reason)
+    _release_maintenance_visit(session, MaintenanceVisit.Status.DUE)
+    return _book_make_up(session, by)
+
+
+def _release_maintenance_visit(session: Session, status: str) -> None:
+    MaintenanceVisit.objects.filter(session=session).update(status=status, session=None)
+
+
+def _book_make_up(session: Session, by: AbstractBaseUser | None) -> Session | None:
+    """Book a make-up at the end of the series, if any slot allows; else None."""
+    series = session.series
+    if session.kind not in Session.COURSE_KINDS or series is None:
+        return None
+    lock_esthetician(series.esthetician)
+    last = series.sessions.filter(status__in=Session.HELD_STATUSES).order_by("-starts_at").first()
+    after = max(
+        timezone.localdate(last.starts_at) if last else series.starts_on, timezone.localdate()
+    )
+    plan = series_plan(
+        client=series.client,
+        esthetician=series.esthetician,
+        request=scheduling.SeriesRequest(
+            starts_on=after + dt.timedelta(days=scheduling.MIN_DAYS_APART),
+            sessions=1,
+            sessions_per_week=series.sessions_per_week,
+            weekdays=frozenset(series.preferred_weekdays),
+            start_time=series.preferred_time,
+            minutes=series.treatment.minutes,
+        ),
+    )
+    if plan.reasons or (plan.cautions and not series.caution_note):
+        return None
+    proposed = plan.sessions[0]
+    return create_session(
+        client=series.client,
+        esthetician=series.esthetician,
+        treatment=series.treatment,
+        series=series,
+        kind=Session.Kind.MAKE_UP,
+        starts_at=proposed.starts_at,
+        ends_at=proposed.ends_at,
+        caution_note=series.caution_note,
+        booked_by=by,
+    )
+
+
+@transaction.atomic
+def session_complete(*, session: Session, by: AbstractBaseUser | None) -> Session:
+    """Record a session as given; the course's last one sets the maintenance visits due."""
+    session = _end(session, Session.Status.COMPLETED)
+    series = session.series
+    completed_on = timezone.localdate(session.starts_at)
+    if series is None:
+        return session
+    if session.kind in Session.COURSE_KINDS:
+        completed = series.sessions.filter(
+            kind__in=Session.COURSE_KINDS, status=Session.Status.COMPLETED
+        ).count()
+        if completed >= series.planned_sessions and series.status == Series.Status.ACTIVE:
+            _complete_course(series, completed_on)
+    elif session.kind == Session.Kind.MAINTENANCE:
+        _complete_maintenance_visit(session, completed_on)
+    return session
+
+
+def _complete_course(series: Series, completed_on: dt.date) -> None:
+    series.status = Series.Status.COMPLETED
+    series.save(update_fields=["status"])
+    due_dates = scheduling.maintenance_due_dates(
+        after=completed_on, weeks=series.maintenance_weeks, visits=series.maintenance_visits
+    )
+    MaintenanceVisit.objects.bulk_create(
+        MaintenanceVisit(series=series, number=number, due_on=due_on)
+        for number, due_on in enumerate(due_dates, start=1)
+    )
+
+
+def _complete_maintenance_visit(session: Session, completed_on: dt.date) -> None:
+    visit = MaintenanceVisit.objects.filter(session=session).first()
+    if visit is None:
+        return
+    visit.status = MaintenanceVisit.Status.COMPLETED
+    visit.save(update_fields=["status"])
+    later = list(
+        visit.series.visits.filter(number__gt=visit.number)
+        .exclude(status=MaintenanceVisit.Status.COMPLETED)
+        .order_by("number")
+    )
+    due_dates = scheduling.maintenance_due_dates(
+        after=completed_on, weeks=visit.series.maintenance_weeks, visits=len(later)
+    )
+    for due_visit, due_on in zip(later, due_dates, strict=True):
+        due_visit.due_on = due_on
+    MaintenanceVisit.objects.bulk_update(later, ["due_on"])
+
+
+@transaction.atomic
+def series_cancel(*, series: Series, reason: str, by: AbstractBaseUser | None) -> Series:
+    """Stop a series: its future booked sessions are cancelled, no make-ups are booked."""
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    series.sessions.filter(status=Session.Status.BOOKED, starts_at__gt=timezone.now()).update(
+        status=Session.Status.CANCELLED, status_reason=reason.strip(), updated_at=timezone.now()
+    )
+    series.visits.filter(status=MaintenanceVisit.Status.DUE).delete()
+    series.status = Series.Status.CANCELLED
+    series.save(update_fields=["status"])
+    return series
