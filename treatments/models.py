@@ -27,6 +27,8 @@ class Esthetician(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="esthetician"
     )
     is_active = models.BooleanField(default=True)
+    # The hash of the secret in the esthetician's calendar feed address (/calendar/<token>.ics).
+    calendar_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["user__first_name", "user__last_name", "pk"]
@@ -127,6 +129,10 @@ class Series(models.Model):
     maintenance_visits = models.PositiveSmallIntegerField(default=6)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     caution_note = models.TextField(blank=True)
+    # Home care between visits (optional): a handheld device, a few minutes a day.
+    home_device = models.CharField(max_length=100, blank=True)
+    home_minutes_a_day = models.PositiveSmallIntegerField(default=5)
+    home_days_a_week = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -150,6 +156,10 @@ class Series(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(maintenance_visits__lte=24), name="series_maintenance_visits_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(home_days_a_week__lte=7, home_minutes_a_day__lte=60),
+                name="series_home_care_range",
             ),
         ]
         indexes = [models.Index(fields=["status", "starts_on"], name="series_status_idx")]
@@ -218,6 +228,7 @@ class Session(models.Model):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    checked_in_at = models.DateTimeField(null=True, blank=True)
     # Set when a newer intake blocks this booked session; staff decide what to do with it.
     needs_attention = models.BooleanField(default=False)
     attention_reason = models.TextField(blank=True)
@@ -282,3 +293,63 @@ class MaintenanceVisit(models.Model):
 
     def __str__(self) -> str:
         return f"Maintenance {self.number} for {self.series.client}, due {self.due_on}"
+
+
+class TreatmentRecord(models.Model):
+    """What was done in a completed session: settings, areas, and how the client took it."""
+
+    class Waveform(models.TextChoices):
+        SQUARE = "square", "Square"
+        SINE = "sine", "Sine"
+        RECTANGULAR = "rectangular", "Rectangular"
+        SAWTOOTH = "sawtooth", "Sawtooth"
+
+    class Tolerance(models.TextChoices):
+        COMFORTABLE = "comfortable", "Comfortable"
+        TINGLING = "tingling", "Mild tingling"
+        UNCOMFORTABLE = "uncomfortable", "Uncomfortable: intensity lowered"
+        STOPPED = "stopped", "Stopped early"
+
+    AREAS = {
+        "forehead_brow": "Forehead and brow",
+        "eyes": "Eyes",
+        "cheekbones": "Cheekbones",
+        "jawline": "Jawline",
+        "neck": "Neck",
+    }
+
+    session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="record")
+    intensity_ua = models.PositiveSmallIntegerField("intensity (µA)")
+    frequency_hz = models.DecimalField("frequency (Hz)", max_digits=6, decimal_places=1)
+    waveform = models.CharField(max_length=12, choices=Waveform.choices)
+    areas = models.JSONField(default=list)
+    minutes = models.PositiveSmallIntegerField()
+    gel_used = models.CharField(max_length=100, blank=True)
+    tolerance = models.CharField(max_length=14, choices=Tolerance.choices)
+    adverse_reaction = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(intensity_ua__gte=10, intensity_ua__lte=1000),
+                name="record_intensity_10_to_1000_ua",
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency_hz__gte=0.1, frequency_hz__lte=1000),
+                name="record_frequency_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=120), name="record_minutes_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Record of {self.session}"
+
+    def area_labels(self) -> list[str]:
+        return [self.AREAS.get(area, area) for area in self.areas]

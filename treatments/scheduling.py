@@ -195,6 +195,21 @@ def finding_reasons(findings: Sequence[Finding]) -> list[Reason]:
     return reasons
 
 
+def unacknowledged_cautions(findings: Sequence[Finding], caution_note: str) -> list[Reason]:
+    """A reason to refuse when the findings hold cautions and no staff note acknowledges them."""
+    cautions = [finding for finding in findings if not finding.is_block]
+    if not cautions or caution_note.strip():
+        return []
+    listed = "; ".join(caution.message for caution in cautions)
+    return [
+        Reason(
+            "caution_not_acknowledged",
+            f"A note acknowledging the client's cautions is needed: {listed}",
+            brief="caution not acknowledged",
+        )
+    ]
+
+
 def booking_problems(
     starts_at: dt.datetime,
     ends_at: dt.datetime,
@@ -204,18 +219,11 @@ def booking_problems(
     caution_note: str,
 ) -> list[Reason]:
     """Every reason a session at this time cannot be booked; empty when it can."""
-    problems = calendar_problems(starts_at, ends_at, availability) + finding_reasons(findings)
-    cautions = [finding for finding in findings if not finding.is_block]
-    if cautions and not caution_note.strip():
-        listed = "; ".join(caution.message for caution in cautions)
-        problems.append(
-            Reason(
-                "caution_not_acknowledged",
-                f"A note acknowledging the client's cautions is needed: {listed}",
-                brief="caution not acknowledged",
-            )
-        )
-    return problems
+    return (
+        calendar_problems(starts_at, ends_at, availability)
+        + finding_reasons(findings)
+        + unacknowledged_cautions(findings, caution_note)
+    )
 
 
 def plan_series(

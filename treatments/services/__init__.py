@@ -17,14 +17,24 @@ from treatments.services.outcomes import (
     session_mark_no_show,
     session_postpone,
 )
+from treatments.services.visits import (
+    CheckIn,
+    calendar_token_hash,
+    calendar_token_regenerate,
+    session_check_in,
+)
 
 __all__ = [
     "BookingRefused",
+    "CheckIn",
+    "calendar_token_hash",
+    "calendar_token_regenerate",
     "series_cancel",
     "series_create",
     "series_plan",
     "session_book",
     "session_cancel",
+    "session_check_in",
     "session_complete",
     "session_mark_no_show",
     "session_postpone",

@@ -192,16 +192,9 @@ def series_create(
     planned = [proposed.starts_at for proposed in plan.sessions]
     if slots is not None and list(slots) != planned:
         raise BookingRefused(_changed_slots(slots, planned))
-    if plan.cautions and not caution_note.strip():
-        listed = "; ".join(caution.message for caution in plan.cautions)
-        raise BookingRefused(
-            [
-                Reason(
-                    "caution_not_acknowledged",
-                    f"A note acknowledging the client's cautions is needed: {listed}",
-                )
-            ]
-        )
+    unacknowledged = scheduling.unacknowledged_cautions(plan.cautions, caution_note)
+    if unacknowledged:
+        raise BookingRefused(unacknowledged)
 
     series = Series.objects.create(
         client=client,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from spa.dates import moment_label
 from treatments import scheduling
-from treatments.models import MaintenanceVisit, Series, Session
+from treatments.models import MaintenanceVisit, Series, Session, TreatmentRecord
 from treatments.scheduling import Reason
 from treatments.services.booking import (
     BookingRefused,
@@ -105,9 +107,17 @@ def _book_make_up(session: Session, by: AbstractBaseUser | None) -> Session | No
 
 
 @transaction.atomic
-def session_complete(*, session: Session, by: AbstractBaseUser | None) -> Session:
-    """Record a session as given; the course's last one sets the maintenance visits due."""
+def session_complete(
+    *,
+    session: Session,
+    by: AbstractBaseUser | None,
+    record: Mapping[str, Any] | None = None,
+) -> Session:
+    """Record a session as given, with its treatment record; the course's last session sets
+    the maintenance visits due."""
     session = _end(session, Session.Status.COMPLETED)
+    if record is not None:
+        TreatmentRecord.objects.create(session=session, recorded_by=by, **record)
     series = session.series
     completed_on = timezone.localdate(session.starts_at)
     if series is None:

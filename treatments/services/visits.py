@@ -1,0 +1,108 @@
+"""At the visit: the pre-treatment check at check-in, and the esthetician's calendar feed."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from clients.eligibility import assess_at
+from clients.models import Intake
+from clients.selectors import latest_intake
+from clients.services import intake_submit
+from treatments.models import Esthetician, Session
+from treatments.scheduling import Reason, finding_reasons, unacknowledged_cautions
+from treatments.services.booking import BookingRefused, booked_session, lock_esthetician
+from treatments.services.outcomes import session_postpone
+
+# The answers the pre-treatment check asks again; the rest are carried over from the intake.
+CHECK_QUESTIONS = ("has_pacemaker", "acute_acne", "pregnant", "due_date", "last_injectable_on")
+CARRIED_OVER = (
+    "date_of_birth",
+    "epilepsy",
+    "cancer",
+    "metal_implants",
+    "heart_condition",
+    "skin_lesions",
+)
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """What the pre-treatment check found: the session goes ahead, or was postponed."""
+
+    session: Session
+    blocks: tuple[Reason, ...] = ()
+    make_up: Session | None = None
+
+    @property
+    def postponed(self) -> bool:
+        return bool(self.blocks)
+
+
+@transaction.atomic
+def session_check_in(
+    *,
+    session: Session,
+    answers: Mapping[str, Any],
+    by: AbstractBaseUser | None,
+    caution_note: str = "",
+) -> CheckIn:
+    """Check the client in: their block answers become a new intake version, and any block
+    postpones the session with its reason (a course session gets its make-up)."""
+    lock_esthetician(session.esthetician)
+    session = booked_session(session)
+    previous = latest_intake(session.client)
+    carried = {name: getattr(previous, name) for name in CARRIED_OVER} if previous else {}
+    checked = {name: answers.get(name) for name in CHECK_QUESTIONS}
+    checked["due_date"] = checked["due_date"] if checked["pregnant"] else None
+    intake = intake_submit(
+        client=session.client,
+        answers={**carried, **checked},
+        source=Intake.Source.PRE_TREATMENT_CHECK,
+        recorded_by=by,
+    )
+    findings = assess_at(intake, session.starts_at, today=timezone.localdate())
+    blocks = tuple(finding_reasons(findings))
+    if blocks:
+        reason = " ".join(block.message for block in blocks)
+        make_up = session_postpone(session=session, reason=reason, by=by)
+        session.refresh_from_db()
+        return CheckIn(session=session, blocks=blocks, make_up=make_up)
+    note = caution_note.strip() or session.caution_note
+    unacknowledged = unacknowledged_cautions(findings, note)
+    if unacknowledged:
+        raise BookingRefused(unacknowledged)
+    session.checked_in_at = timezone.now()
+    session.caution_note = note
+    session.needs_attention, session.attention_reason = False, ""
+    session.save(
+        update_fields=[
+            "checked_in_at",
+            "caution_note",
+            "needs_attention",
+            "attention_reason",
+            "updated_at",
+        ]
+    )
+    return CheckIn(session=session)
+
+
+def calendar_token_hash(token: str) -> str:
+    """The stored form of a calendar feed's secret."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_token_regenerate(*, esthetician: Esthetician) -> str:
+    """Give the esthetician a new secret feed address; the old one stops working at once."""
+    token = secrets.token_urlsafe(32)
+    esthetician.calendar_token_hash = calendar_token_hash(token)
+    esthetician.save(update_fields=["calendar_token_hash"])
+    return token
