@@ -160,6 +160,9 @@ def series_create(
     maintenance_weeks: int = 4,
     maintenance_visits: int = 6,
     caution_note: str = "",
+    home_device: str = "",
+    home_minutes_a_day: int = 5,
+    home_days_a_week: int = 0,
     slots: Sequence[dt.datetime] | None = None,
 ) -> Series:
     """Plan a series and book all of its sessions, or none.
@@ -208,6 +211,9 @@ def series_create(
         maintenance_weeks=maintenance_weeks,
         maintenance_visits=maintenance_visits,
         caution_note=caution_note.strip(),
+        home_device=home_device.strip(),
+        home_minutes_a_day=home_minutes_a_day,
+        home_days_a_week=home_days_a_week,
         created_by=created_by,
     )
     for proposed in plan.sessions:

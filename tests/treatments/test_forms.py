@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from tests.treatments.factories import TreatmentFactory
+from treatments.forms import SeriesPlanForm, TreatmentRecordForm
+
+pytestmark = pytest.mark.django_db
+
+RECORD = {
+    "intensity_ua": "200",
+    "frequency_hz": "0.5",
+    "waveform": "square",
+    "areas": ["forehead_brow", "jawline"],
+    "minutes": "45",
+    "gel_used": "Conductive gel",
+    "tolerance": "comfortable",
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("intensity_ua", "9", "Intensity (µA) is from 10 to 1000."),
+        ("intensity_ua", "1001", "Intensity (µA) is from 10 to 1000."),
+        ("frequency_hz", "0.0", "Frequency is from 0.1 to 1000 Hz."),
+        ("frequency_hz", "1000.1", "Frequency is from 0.1 to 1000 Hz."),
+        ("minutes", "0", "Minutes is from 1 to 120."),
+        ("areas", [], "Tick the areas treated."),
+    ],
+)
+def test_out_of_range_treatment_values_are_refused_with_the_range(field, value, message):
+    form = TreatmentRecordForm(data={**RECORD, field: value})
+
+    assert form.errors[field] == [message]
+
+
+@pytest.mark.parametrize(("intensity", "ok"), [("250", True), ("251", False)])
+def test_a_rise_of_more_than_25_percent_needs_confirming(intensity, ok):
+    form = TreatmentRecordForm(data={**RECORD, "intensity_ua": intensity}, previous_intensity=200)
+
+    assert form.is_valid() is ok
+    if not ok:
+        assert "26% more than last time (200 µA)" in form.errors["intensity_ua"][0]
+
+
+def test_a_confirmed_rise_is_accepted():
+    form = TreatmentRecordForm(
+        data={**RECORD, "intensity_ua": "400", "confirm_jump": "on"}, previous_intensity=200
+    )
+
+    assert form.is_valid(), form.errors
+    assert form.record()["intensity_ua"] == 400
+
+
+def test_the_previous_intensity_is_suggested():
+    assert TreatmentRecordForm(previous_intensity=180).initial["intensity_ua"] == 180
+
+
+@pytest.fixture
+def plan_data(db, esthetician):
+    from tests.clients.factories import ClientFactory
+
+    return {
+        "client": ClientFactory().pk,
+        "treatment": TreatmentFactory().pk,
+        "esthetician": esthetician.pk,
+        "starts_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
+        "planned_sessions": "8",
+        "sessions_per_week": "2",
+        "weekdays": ["1", "3"],
+        "preferred_time": "10:00",
+        "maintenance_weeks": "4",
+        "maintenance_visits": "6",
+        "home_minutes_a_day": "5",
+        "home_days_a_week": "5",
+    }
+
+
+def test_a_series_plan_turns_into_a_planner_request(plan_data):
+    form = SeriesPlanForm(data=plan_data)
+
+    assert form.is_valid(), form.errors
+    request = form.request()
+    assert (request.sessions, request.sessions_per_week, request.weekdays) == (
+        8,
+        2,
+        frozenset({1, 3}),
+    )
+    assert form.series_fields()["weekdays"] == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"planned_sessions": "5"}, "planned_sessions", "Number of sessions is from 6 to 12."),
+        ({"planned_sessions": "13"}, "planned_sessions", "Number of sessions is from 6 to 12."),
+        (
+            {"maintenance_weeks": "9"},
+            "maintenance_weeks",
+            "Weeks between maintenance visits is from 2 to 8.",
+        ),
+        ({"weekdays": ["1"]}, "weekdays", "Twice a week needs at least two preferred days."),
+        ({"weekdays": []}, "weekdays", "Choose at least one preferred day."),
+        ({"starts_on": "2020-01-01"}, "starts_on", "The series can't start in the past."),
+    ],
+)
+def test_series_plan_values_out_of_range_are_refused(plan_data, change, field, message):
+    form = SeriesPlanForm(data={**plan_data, **change})
+
+    assert form.errors[field] == [message]

@@ -1,0 +1,242 @@
+"""Forms for planning series, booking sessions, and recording what was done at a visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from clients.forms import DateInput
+from clients.models import Client
+from treatments.models import Esthetician, MaintenanceVisit, Treatment, TreatmentRecord
+from treatments.scheduling import SeriesRequest
+
+WEEKDAYS = [
+    (0, "Mon"),
+    (1, "Tue"),
+    (2, "Wed"),
+    (3, "Thu"),
+    (4, "Fri"),
+    (5, "Sat"),
+    (6, "Sun"),
+]
+INTENSITY_JUMP = 0.25
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+def ranged(label: str, low: int, high: int, initial: int | None = None) -> forms.IntegerField:
+    """A whole number with its range in the error message."""
+    message = f"{label} is from {low} to {high}."
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        initial=initial,
+        error_messages={"min_value": message, "max_value": message},
+    )
+
+
+class SeriesPlanForm(forms.Form):
+    """What staff choose when planning a series; `request()` is what the planner needs."""
+
+    client = forms.ModelChoiceField(queryset=Client.objects.all(), widget=forms.HiddenInput)
+    treatment = forms.ModelChoiceField(queryset=Treatment.objects.filter(is_active=True))
+    esthetician = forms.ModelChoiceField(
+        queryset=Esthetician.objects.filter(is_active=True).select_related("user")
+    )
+    starts_on = forms.DateField(label="First session on or after", widget=DateInput())
+    planned_sessions = ranged("Number of sessions", 6, 12, initial=8)
+    sessions_per_week = forms.TypedChoiceField(
+        label="Sessions a week", choices=[(1, "Once a week"), (2, "Twice a week")], coerce=int
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Preferred days",
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one preferred day."},
+    )
+    preferred_time = forms.TimeField(label="Preferred time", widget=TimeInput())
+    maintenance_weeks = ranged("Weeks between maintenance visits", 2, 8, initial=4)
+    maintenance_visits = ranged("Maintenance visits", 0, 24, initial=6)
+    home_device = forms.CharField(
+        label="Home device", max_length=100, required=False, help_text="e.g. NuFACE Trinity"
+    )
+    home_minutes_a_day = ranged("Minutes a day", 1, 60, initial=5)
+    home_days_a_week = ranged("Days a week", 0, 7, initial=5)
+    caution_note = forms.CharField(
+        label="Note acknowledging the client's cautions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_starts_on(self) -> dt.date:
+        starts_on = self.cleaned_data["starts_on"]
+        if starts_on < timezone.localdate():
+            raise ValidationError("The series can't start in the past.")
+        return starts_on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("sessions_per_week") == 2 and len(data.get("weekdays") or [0, 1]) < 2:
+            self.add_error("weekdays", "Twice a week needs at least two preferred days.")
+        return data
+
+    def request(self) -> SeriesRequest:
+        data = self.cleaned_data
+        return SeriesRequest(
+            starts_on=data["starts_on"],
+            sessions=data["planned_sessions"],
+            sessions_per_week=data["sessions_per_week"],
+            weekdays=frozenset(data["weekdays"]),
+            start_time=data["preferred_time"],
+            minutes=data["treatment"].minutes,
+        )
+
+    def series_fields(self) -> dict[str, Any]:
+        """The keyword arguments `series_create` takes from this form."""
+        data = self.cleaned_data
+        names = [
+            "client",
+            "treatment",
+            "esthetician",
+            "starts_on",
+            "planned_sessions",
+            "sessions_per_week",
+            "preferred_time",
+            "maintenance_weeks",
+            "maintenance_visits",
+            "home_device",
+            "home_minutes_a_day",
+            "home_days_a_week",
+            "caution_note",
+        ]
+        return {name: data[name] for name in names} | {"weekdays": data["weekdays"]}
+
+
+class SessionBookForm(forms.Form):
+    """One session: a single treatment or a maintenance visit."""
+
+    client = forms.ModelChoiceField(queryset=Client.objects.all(), widget=forms.HiddenInput)
+    esthetician = forms.ModelChoiceField(
+        queryset=Esthetician.objects.filter(is_active=True).select_related("user")
+    )
+    treatment = forms.ModelChoiceField(queryset=Treatment.objects.filter(is_active=True))
+    day = forms.DateField(label="Date", widget=DateInput())
+    time = forms.TimeField(label="Time", widget=TimeInput())
+    maintenance_visit = forms.ModelChoiceField(
+        queryset=MaintenanceVisit.objects.filter(status=MaintenanceVisit.Status.DUE),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    caution_note = forms.CharField(
+        label="Note acknowledging the client's cautions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def starts_at(self) -> dt.datetime:
+        """The chosen moment in the spa's time zone."""
+        data = self.cleaned_data
+        return timezone.make_aware(dt.datetime.combine(data["day"], data["time"]))
+
+
+class RescheduleForm(forms.Form):
+    day = forms.DateField(label="New date", widget=DateInput())
+    time = forms.TimeField(label="New time", widget=TimeInput())
+    caution_note = forms.CharField(
+        label="Note acknowledging the client's cautions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def starts_at(self) -> dt.datetime:
+        data = self.cleaned_data
+        return timezone.make_aware(dt.datetime.combine(data["day"], data["time"]))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        error_messages={"required": "Please say why the session is cancelled."},
+    )
+
+
+class TreatmentRecordForm(forms.ModelForm):
+    """What was done. Intensity starts low and rises gradually: a rise of more than 25% over
+    the previous session needs `confirm_jump` ticked."""
+
+    intensity_ua = ranged("Intensity (µA)", 10, 1000)
+    minutes = ranged("Minutes", 1, 120)
+    frequency_hz = forms.DecimalField(
+        label="Frequency (Hz)",
+        min_value=0.1,
+        max_value=1000,
+        decimal_places=1,
+        error_messages={
+            "min_value": "Frequency is from 0.1 to 1000 Hz.",
+            "max_value": "Frequency is from 0.1 to 1000 Hz.",
+        },
+    )
+    areas = forms.MultipleChoiceField(
+        choices=list(TreatmentRecord.AREAS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick the areas treated."},
+    )
+    confirm_jump = forms.BooleanField(label="Yes, this rise is intended", required=False)
+
+    class Meta:
+        model = TreatmentRecord
+        fields = [
+            "intensity_ua",
+            "frequency_hz",
+            "waveform",
+            "areas",
+            "minutes",
+            "gel_used",
+            "tolerance",
+            "adverse_reaction",
+            "notes",
+        ]
+        widgets = {
+            "adverse_reaction": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, previous_intensity: int | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.previous_intensity = previous_intensity
+        if previous_intensity is not None and not self.is_bound:
+            self.initial.setdefault("intensity_ua", previous_intensity)
+
+    def jump_warning(self, intensity: int | None) -> str:
+        """A sentence when `intensity` rises more than 25% over the previous session."""
+        previous = self.previous_intensity
+        if previous is None or intensity is None or intensity <= previous * (1 + INTENSITY_JUMP):
+            return ""
+        rise = round(100 * (intensity - previous) / previous)
+        return (
+            f"{intensity} µA is {rise}% more than last time ({previous} µA). Start low and "
+            "increase gradually: more than 25% in one step is a big jump."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        warning = self.jump_warning(data.get("intensity_ua"))
+        if warning and not data.get("confirm_jump"):
+            self.add_error("intensity_ua", warning + " Tick the box to confirm it.")
+        return data
+
+    def record(self) -> dict[str, Any]:
+        """The fields `session_complete` stores."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
