@@ -68,11 +68,23 @@ class IntakeForm(forms.Form):
     `today` is the spa-local date the answers are given on; dates are checked against it.
     """
 
-    first_name = forms.CharField(max_length=100)
-    last_name = forms.CharField(max_length=100)
-    email = forms.EmailField(required=False)
+    first_name = forms.CharField(
+        max_length=100, error_messages={"required": "Please give your first name."}
+    )
+    last_name = forms.CharField(
+        max_length=100, error_messages={"required": "Please give your last name."}
+    )
+    email = forms.EmailField(
+        required=False, error_messages={"invalid": "Please check the email address."}
+    )
     phone = forms.CharField(max_length=30, required=False)
-    date_of_birth = forms.DateField(widget=DateInput())
+    date_of_birth = forms.DateField(
+        widget=DateInput(),
+        error_messages={
+            "required": "Please give your date of birth.",
+            "invalid": "Please give your date of birth as a date, e.g. 15/06/1985.",
+        },
+    )
 
     has_pacemaker = yes_no(
         "Do you have a pacemaker, an implanted defibrillator or any other implanted "
@@ -168,15 +180,22 @@ class IntakeForm(forms.Form):
         if data.get("pregnant"):
             self._clean_pregnancy(data)
         elif data.get("pregnant") is False:
-            data["due_date"], data["weeks_pregnant"] = None, None
+            self._drop_follow_ups(data, "due_date", "weeks_pregnant")
         if data.get("had_injectable"):
             if data.get("last_injectable_on") is None and "last_injectable_on" not in self.errors:
                 self.add_error(
                     "last_injectable_on", "Please give the date of your most recent injection."
                 )
         elif data.get("had_injectable") is False:
-            data["last_injectable_on"] = None
+            self._drop_follow_ups(data, "last_injectable_on")
         return data
+
+    def _drop_follow_ups(self, data: dict[str, Any], *names: str) -> None:
+        # A follow-up of a No answer is no answer: a date left in it (typed before changing
+        # the answer to No, then hidden) must neither be stored nor refuse the form.
+        for name in names:
+            data[name] = None
+            self.errors.pop(name, None)
 
     def _clean_pregnancy(self, data: dict[str, Any]) -> None:
         if "due_date" in self.errors or "weeks_pregnant" in self.errors:

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client as BrowserClient
+
+from clients.models import Client, IntakeLink
+from clients.services import token_hash
+from tests.clients.factories import ClientFactory
+
+
+@pytest.fixture
+def iris(db: None, settings: Any) -> Client:
+    settings.SITE_URL = "https://spa.example"
+    return ClientFactory(first_name="Iris", email="iris@example.com")
+
+
+def intake_link(*args: str) -> str:
+    stdout = StringIO()
+    call_command("intake_link", *args, stdout=stdout)
+    return stdout.getvalue()
+
+
+def test_prints_a_link_that_opens_the_form(iris: Client, client: BrowserClient) -> None:
+    printed = intake_link("IRIS@Example.com")
+
+    url = printed.removesuffix("\n")
+    assert printed == url + "\n", "the link and nothing else"
+    assert url.startswith("https://spa.example/intake/")
+    response = client.get(urlsplit(url).path)
+    assert response.status_code == 200
+    assert 'value="Iris"' in response.content.decode()
+
+
+def test_stores_only_the_tokens_hash(iris: Client) -> None:
+    token = intake_link("iris@example.com").strip().rstrip("/").rsplit("/", 1)[-1]
+
+    link = IntakeLink.objects.get(client=iris)
+    assert link.token_hash == token_hash(token)
+    assert token not in link.token_hash
+    assert link.created_by is None
+
+
+def test_a_new_link_replaces_the_clients_open_one(iris: Client, client: BrowserClient) -> None:
+    first = urlsplit(intake_link("iris@example.com").strip()).path
+    intake_link("iris@example.com")
+
+    assert client.get(first).status_code == 410
+
+
+@pytest.mark.django_db
+def test_unknown_email_is_refused() -> None:
+    with pytest.raises(CommandError) as refused:
+        intake_link("nobody@example.com")
+
+    assert str(refused.value) == "No client has the email address 'nobody@example.com'."
+
+
+@pytest.mark.django_db
+def test_an_empty_email_matches_no_client() -> None:
+    ClientFactory(email="")
+
+    with pytest.raises(CommandError, match="No client has the email address"):
+        intake_link("  ")
+    assert not IntakeLink.objects.exists()
