@@ -11,6 +11,10 @@ from django.utils import timezone
 
 from clients.models import Client
 
+EMAIL_TAKEN = (
+    "Another client already has this email address. Search the client list for them, "
+    "or give a different address."
+)
 YES_NO = [("yes", "Yes"), ("no", "No")]
 MAX_YEARS_OLD = 120
 DUE_DATE_PAST_DAYS = 14
@@ -234,3 +238,11 @@ class ClientForm(forms.ModelForm):
     def clean_date_of_birth(self) -> dt.date | None:
         born = self.cleaned_data["date_of_birth"]
         return born and checked_date_of_birth(born, today=timezone.localdate())
+
+    def clean_email(self) -> str:
+        # Said beside the field; the database's unique rule would report it for the whole form.
+        email = self.cleaned_data["email"].strip()
+        others = Client.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if email and others.exists():
+            raise ValidationError(EMAIL_TAKEN)
+        return email

@@ -11,9 +11,7 @@ urlpatterns = [
     path("clients/<int:pk>/edit/", staff.client_edit, name="client_edit"),
     path("clients/<int:pk>/intake/", staff.client_intake_new, name="client_intake_new"),
     path("clients/<int:pk>/intake-link/", staff.client_intake_link, name="client_intake_link"),
-    path(
-        "clients/<int:pk>/intakes/<int:intake_pk>/", staff.intake_detail, name="intake_detail"
-    ),
+    path("clients/<int:pk>/intakes/<int:intake_pk>/", staff.intake_detail, name="intake_detail"),
     path("intake/thanks/", intake_link.intake_thanks, name="intake_thanks"),
     path("intake/<str:token>/", intake_link.intake_link, name="intake_link"),
 ]

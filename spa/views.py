@@ -2,10 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import DatabaseError, connections
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+
+def wants_partial(request: HttpRequest) -> bool:
+    """True when htmx asks for one region of a page rather than the whole page."""
+    htmx = getattr(request, "htmx", None)
+    # A boosted link and a back-button restore that missed htmx's cache both need the page.
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render_page(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the page, or only its `partial` region (`page.html#partial`) for htmx."""
+    if partial is not None and wants_partial(request):
+        template = f"{template}#{partial}"
+    response = render(request, template, context, status=status)
+    # One URL gives two answers: caches must keep the page and the region apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def database_state() -> str:

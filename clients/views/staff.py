@@ -2,32 +2,198 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from clients import history, services
+from clients.forms import EMAIL_TAKEN, ClientForm, IntakeForm
+from clients.models import Client, HealthRecordAccess, Intake
+from clients.selectors import (
+    client_access_log,
+    client_intakes,
+    client_search,
+    client_series,
+    client_sessions,
+    client_standing,
+    clients_with_standing,
+    intake_initial,
+    intake_number,
+    previous_intake,
+)
+from spa.access import is_manager, staff_required
+from spa.dates import moment_label
+from spa.views import render_page, wants_partial
+
+CLIENTS_PER_PAGE = 25
+SENT_LINK = "sent_intake_link"
 
 
+@require_http_methods(["GET"])
+@staff_required
 def client_list(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    """Every client, searchable, 25 a page, each saying whether they can book today."""
+    query = request.GET.get("q", "").strip()[:100]
+    page = Paginator(client_search(query), CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = clients_with_standing(page, today=timezone.localdate())
+    context = {"query": query, "page": page, "rows": rows}
+    return render_page(request, "clients/client_list.html", context, partial="results")
 
 
+@require_http_methods(["GET", "POST"])
+@staff_required
 def client_create(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    """Add a client."""
+    form = ClientForm(request.POST or None)
+    if form.is_valid():
+        try:
+            client = services.client_create(fields=form.cleaned_data, created_by=request.user)
+        except IntegrityError:  # Another desk added the same email a moment ago.
+            form.add_error("email", EMAIL_TAKEN)
+        else:
+            messages.success(request, f"{client.full_name} added.")
+            return redirect("client_detail", pk=client.pk)
+    return render(request, "clients/client_form.html", {"form": form, "client": None})
 
 
+@require_http_methods(["GET"])
+@staff_required
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """A client's page: can they book (today or another date), history, series and sessions."""
+    client = get_object_or_404(Client, pk=pk)
+    today = timezone.localdate()
+    on, date_error = _chosen_date(request.GET.get("on", ""), today=today)
+    context: dict[str, Any] = {
+        "client": client,
+        "today": today,
+        "on": on,
+        "date_error": date_error,
+        "standing": client_standing(client, on, today=today),
+    }
+    if not wants_partial(request):
+        services.access_record(
+            client=client, user=request.user, action=HealthRecordAccess.Action.VIEWED
+        )
+        context |= _client_page(request, client)
+    return render_page(request, "clients/client_detail.html", context, partial="banner")
 
 
+@require_http_methods(["GET", "POST"])
+@staff_required
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """Change a client's contact details and notes."""
+    client = get_object_or_404(Client, pk=pk)
+    # The form writes onto its instance; the service must compare against the stored values.
+    form = ClientForm(request.POST or None, instance=copy.copy(client))
+    if form.is_valid():
+        try:
+            services.client_update(client=client, fields=form.cleaned_data, by=request.user)
+        except IntegrityError:
+            form.add_error("email", EMAIL_TAKEN)
+        else:
+            messages.success(request, "Details saved.")
+            return redirect("client_detail", pk=client.pk)
+    return render(request, "clients/client_form.html", {"form": form, "client": client})
 
 
+@require_http_methods(["GET", "POST"])
+@staff_required
 def client_intake_new(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """Record a new intake version at the front desk, starting from the latest answers."""
+    client = get_object_or_404(Client, pk=pk)
+    form = IntakeForm(
+        request.POST or None,
+        today=timezone.localdate(),
+        client=client,
+        initial=intake_initial(client),
+    )
+    if form.is_valid():
+        services.intake_submit(
+            client=client,
+            answers=form.health_answers(),
+            contact=form.contact(),
+            source=Intake.Source.STAFF,
+            recorded_by=request.user,
+            signature=form.cleaned_data["signature"],
+        )
+        messages.success(request, "New intake recorded.")
+        return redirect("client_detail", pk=client.pk)
+    return render(request, "clients/intake_new.html", {"form": form, "client": client})
 
 
+@require_http_methods(["POST"])
+@staff_required
 def client_intake_link(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """Send the client a fresh intake link; the client page then shows it for copying."""
+    client = get_object_or_404(Client, pk=pk)
+    url = services.intake_link_send(
+        client=client, created_by=request.user, site_url=settings.SITE_URL
+    )
+    # Shown once on the next page, from the server-side session, then forgotten.
+    request.session[SENT_LINK] = {"client": client.pk, "url": url, "email": client.email}
+    return redirect("client_detail", pk=client.pk)
 
 
+@require_http_methods(["GET"])
+@staff_required
 def intake_detail(request: HttpRequest, pk: int, intake_pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """Every answer of one intake version, who recorded it and how it was signed."""
+    intake = get_object_or_404(
+        Intake.objects.select_related("client", "recorded_by"), pk=intake_pk, client_id=pk
+    )
+    number = intake_number(intake)
+    previous = previous_intake(intake)
+    services.access_record(
+        client=intake.client,
+        user=request.user,
+        action=HealthRecordAccess.Action.VIEWED,
+        detail=f"Intake version {number} of {moment_label(intake.submitted_at)}",
+    )
+    context = {
+        "client": intake.client,
+        "intake": intake,
+        "version": history.IntakeVersion(
+            intake=intake,
+            number=number,
+            changes=history.changes(previous, intake) if previous else None,
+        ),
+        "answers": history.answers(intake),
+    }
+    return render(request, "clients/intake_detail.html", context)
+
+
+def _chosen_date(value: str, *, today: dt.date) -> tuple[dt.date, str]:
+    """The date asked for in `?on=`, or today with a sentence saying what was wrong."""
+    if not value.strip():
+        return today, ""
+    try:
+        return dt.date.fromisoformat(value.strip()), ""
+    except ValueError:
+        return today, (
+            f"“{value[:20]}” is not a date the spa can check. Pick a day from the calendar; "
+            "showing today instead."
+        )
+
+
+def _client_page(request: HttpRequest, client: Client) -> dict[str, Any]:
+    """What the full client page shows beyond the banner."""
+    upcoming, past = client_sessions(client, now=timezone.now())
+    sent = request.session.pop(SENT_LINK, None)
+    manager = is_manager(request.user)
+    return {
+        "versions": history.versions(list(client_intakes(client))),
+        "series": client_series(client),
+        "upcoming": upcoming,
+        "past": past,
+        "sent_link": sent if sent and sent["client"] == client.pk else None,
+        "access_log": client_access_log(client) if manager else None,
+    }

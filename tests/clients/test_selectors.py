@@ -7,7 +7,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from clients.selectors import client_findings, latest_intake, latest_intakes
+from clients.eligibility import Finding
+from clients.selectors import (
+    client_findings,
+    client_search,
+    client_standing,
+    clients_with_standing,
+    intake_initial,
+    intake_number,
+    latest_intake,
+    latest_intakes,
+    previous_intake,
+    standing,
+)
 from tests.clients.factories import ClientFactory, IntakeFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +119,170 @@ def test_client_findings_check_expiry_against_today_by_default() -> None:
     findings = client_findings(client, dt.date(2020, 1, 7))
 
     assert [finding.code for finding in findings] == ["intake_expired"]
+
+
+# The client list and page ----------------------------------------------------------------------
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def block(code: str, until: dt.date | None = None) -> Finding:
+    return Finding(code=code, severity="block", message=code, until=until)
+
+
+def caution(code: str) -> Finding:
+    return Finding(code=code, severity="caution", message=code, until=None)
+
+
+@pytest.mark.parametrize(
+    ("findings", "kind", "label"),
+    [
+        ([], "can_book", "Can book"),
+        ([caution("epilepsy")], "caution", "Caution"),
+        ([block("recent_injectable", dt.date(2026, 12, 4))], "blocked", "Blocked until Fri 4 Dec"),
+        (
+            [
+                block("recent_injectable", dt.date(2026, 12, 4)),
+                block("pregnancy_first_trimester", dt.date(2026, 12, 8)),
+                caution("epilepsy"),
+            ],
+            "blocked",
+            "Blocked until Tue 8 Dec",
+        ),
+        (
+            [block("recent_injectable", dt.date(2026, 12, 4)), block("pacemaker")],
+            "blocked",
+            "Blocked",
+        ),
+        ([block("intake_missing")], "intake_needed", "Intake needed"),
+        ([block("intake_expired"), block("pacemaker")], "intake_needed", "Intake needed"),
+        (
+            [block("recent_injectable", dt.date(2027, 1, 4))],
+            "blocked",
+            "Blocked until Mon 4 Jan 2027",
+        ),
+    ],
+    ids=[
+        "nothing",
+        "caution only",
+        "one dated block",
+        "the latest of dated blocks",
+        "a block without an end",
+        "no intake",
+        "expired intake first",
+        "next year",
+    ],
+)
+def test_standing_sums_up_the_findings(findings: list[Finding], kind: str, label: str) -> None:
+    summary = standing(findings, today=TODAY)
+
+    assert (summary.kind, summary.label) == (kind, label)
+    assert summary.findings == findings
+
+
+def test_client_standing_assesses_the_latest_intake_on_the_date() -> None:
+    client = ClientFactory()
+    IntakeFactory(
+        client=client,
+        submitted_at=dt.datetime(2026, 11, 24, 10, tzinfo=LONDON),
+        last_injectable_on=dt.date(2026, 11, 20),
+    )
+
+    assert client_standing(client, dt.date(2026, 12, 3), today=TODAY).label == (
+        "Blocked until Fri 4 Dec"
+    )
+    assert client_standing(client, dt.date(2026, 12, 4), today=TODAY).label == "Can book"
+
+
+def test_clients_with_standing_needs_one_query_for_every_clients_intake(
+    django_assert_num_queries,
+) -> None:
+    clear, blocked, missing = ClientFactory.create_batch(3)
+    IntakeFactory(client=clear, submitted_at=dt.datetime(2026, 11, 24, 10, tzinfo=LONDON))
+    IntakeFactory(
+        client=blocked,
+        submitted_at=dt.datetime(2026, 11, 24, 10, tzinfo=LONDON),
+        has_pacemaker=True,
+    )
+
+    with django_assert_num_queries(1):
+        rows = clients_with_standing([clear, blocked, missing], today=TODAY)
+
+    assert [(row.client, row.standing.label) for row in rows] == [
+        (clear, "Can book"),
+        (blocked, "Blocked"),
+        (missing, "Intake needed"),
+    ]
+
+
+@pytest.fixture
+def annabel():
+    return ClientFactory(
+        first_name="Annabel",
+        last_name="Clarkson",
+        email="annabel.c@example.com",
+        phone="07700 900-123",
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["annabel", "CLARK", "Ann Cla", "Clarkson Annabel", "annabel.c@", "900-123", "07700900123"],
+)
+def test_client_search_matches_names_email_and_phone(annabel, query: str) -> None:
+    ClientFactory(first_name="Zoe", last_name="Reed", email="zoe@example.com", phone="0123")
+
+    assert list(client_search(query)) == [annabel]
+
+
+def test_client_search_needs_every_word_to_match(annabel) -> None:
+    assert list(client_search("Annabel Reed")) == []
+
+
+def test_client_search_without_words_lists_everyone_by_last_name() -> None:
+    zoe = ClientFactory(first_name="Zoe", last_name="Adams")
+    ann = ClientFactory(first_name="Ann", last_name="Baker")
+
+    assert list(client_search("  ")) == [zoe, ann]
+
+
+def test_intake_number_and_previous_intake_follow_the_submission_order() -> None:
+    client = ClientFactory()
+    first = IntakeFactory(client=client, submitted_at=MONDAY)
+    second = IntakeFactory(client=client, submitted_at=TUESDAY)
+    IntakeFactory(submitted_at=MONDAY - dt.timedelta(days=1))
+
+    assert (intake_number(first), intake_number(second)) == (1, 2)
+    assert previous_intake(second) == first
+    assert previous_intake(first) is None
+
+
+def test_intake_initial_carries_the_latest_answers_as_yes_and_no() -> None:
+    client = ClientFactory(first_name="Iris", email="iris@example.com")
+    IntakeFactory(
+        client=client,
+        epilepsy=True,
+        pregnant=True,
+        due_date=dt.date(2027, 6, 1),
+        last_injectable_on=dt.date(2026, 11, 2),
+    )
+
+    initial = intake_initial(client)
+
+    assert initial["first_name"] == "Iris"
+    assert initial["email"] == "iris@example.com"
+    assert initial["epilepsy"] == "yes"
+    assert initial["has_pacemaker"] == "no"
+    assert initial["pregnant"] == "yes"
+    assert initial["due_date"] == dt.date(2027, 6, 1)
+    assert initial["had_injectable"] == "yes"
+    assert initial["last_injectable_on"] == dt.date(2026, 11, 2)
+
+
+def test_intake_initial_without_an_intake_has_only_the_contact_details() -> None:
+    client = ClientFactory(first_name="Iris")
+
+    initial = intake_initial(client)
+
+    assert initial["first_name"] == "Iris"
+    assert "epilepsy" not in initial

@@ -251,3 +251,21 @@ def test_today_query_count_does_not_grow_with_sessions(
         response = esthetician_client.get(reverse("today"))
 
     assert response.content.decode().count('<li class="session') == sessions
+
+
+def test_flagged_booked_session_says_needs_attention_with_the_reason(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(first_name="Fern"),
+        starts_at=today_at(15),
+        needs_attention=True,
+        attention_reason="Pacemaker or other implanted electronic device: never.",
+    )
+
+    page = today_page(esthetician_client)
+
+    assert "Needs attention" in page
+    assert "Pacemaker or other implanted electronic device: never." in page
+    assert "session--attention" in page
