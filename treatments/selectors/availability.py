@@ -1,0 +1,52 @@
+"""An esthetician's calendar as the planner needs it: hours, days off, booked sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from treatments import scheduling
+from treatments.models import Closure, Esthetician, Session
+from treatments.selectors.today import day_bounds
+
+
+def availability_for(
+    esthetician: Esthetician,
+    *,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    ignoring: Session | None = None,
+) -> scheduling.Availability:
+    """An esthetician's hours, days off and booked sessions between two spa-local dates."""
+    hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for stretch in esthetician.working_hours.order_by("weekday", "starts_at"):
+        hours.setdefault(stretch.weekday, []).append((stretch.starts_at, stretch.ends_at))
+    days_off = [
+        scheduling.DaysOff(
+            starts_on=closure.starts_on,
+            ends_on=closure.ends_on,
+            reason=closure.reason,
+            esthetician_away=closure.esthetician_id is not None,
+        )
+        for closure in Closure.objects.filter(
+            Q(esthetician__isnull=True) | Q(esthetician=esthetician),
+            starts_on__lte=ends_on,
+            ends_on__gte=starts_on,
+        )
+    ]
+    start, _ = day_bounds(starts_on)
+    _, end = day_bounds(ends_on)
+    busy = (
+        Session.objects.filter(
+            esthetician=esthetician,
+            status__in=Session.HELD_STATUSES,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        )
+        .exclude(pk=getattr(ignoring, "pk", None))
+        .values_list("starts_at", "ends_at")
+    )
+    return scheduling.Availability(
+        esthetician=str(esthetician), hours=hours, days_off=days_off, busy=list(busy)
+    )

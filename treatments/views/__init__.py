@@ -1,0 +1,1 @@
+"""Staff screens: today.py, calendar.py, series.py, sessions.py."""
