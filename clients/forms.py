@@ -66,29 +66,12 @@ CAUTION_QUESTIONS = ("epilepsy", "cancer", "metal_implants", "heart_condition", 
 CONTACT_FIELDS = ("first_name", "last_name", "email", "phone", "date_of_birth")
 
 
-class IntakeForm(forms.Form):
-    """The health intake: contact details, block questions, caution questions, consent.
+class BlockQuestionsForm(forms.Form):
+    """The questions a Yes to which can refuse a treatment, with their follow-ups.
 
-    `today` is the spa-local date the answers are given on; dates are checked against it.
+    Asked on the intake and again at check-in (the pre-treatment check). `today` is the
+    spa-local date the answers are given on; dates are checked against it.
     """
-
-    first_name = forms.CharField(
-        max_length=100, error_messages={"required": "Please give your first name."}
-    )
-    last_name = forms.CharField(
-        max_length=100, error_messages={"required": "Please give your last name."}
-    )
-    email = forms.EmailField(
-        required=False, error_messages={"invalid": "Please check the email address."}
-    )
-    phone = forms.CharField(max_length=30, required=False)
-    date_of_birth = forms.DateField(
-        widget=DateInput(),
-        error_messages={
-            "required": "Please give your date of birth.",
-            "invalid": "Please give your date of birth as a date, e.g. 15/06/1985.",
-        },
-    )
 
     has_pacemaker = yes_no(
         "Do you have a pacemaker, an implanted defibrillator or any other implanted "
@@ -117,46 +100,9 @@ class IntakeForm(forms.Form):
         widget=DateInput(),
     )
 
-    epilepsy = yes_no("Do you have epilepsy?")
-    cancer = yes_no("Do you have cancer, or are you being treated for it?")
-    metal_implants = yes_no("Do you have metal plates, pins or screws in your face or neck?")
-    heart_condition = yes_no(
-        "Do you have a heart condition, or have you had heart surgery in the last 12 months?"
-    )
-    skin_lesions = yes_no(
-        "Do you have open wounds, cold sores or an infection on your face or neck?"
-    )
-
-    consent = forms.BooleanField(
-        label="I confirm these answers are true and complete, and I will tell the spa if "
-        "anything changes before a treatment.",
-        error_messages={"required": "Please tick the box to confirm your answers."},
-    )
-    signature = forms.CharField(
-        label="Type your full name to sign",
-        max_length=200,
-        error_messages={"required": "Please type your full name to sign."},
-    )
-
-    def __init__(self, *args: Any, today: dt.date, client: Client | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.client = client
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        others = Client.objects.filter(email__iexact=email)
-        if self.client is not None:
-            others = others.exclude(pk=self.client.pk)
-        if email and others.exists():
-            raise ValidationError(
-                "Another client already uses this email address. Please give your own, "
-                "or ask the spa to help."
-            )
-        return email
-
-    def clean_date_of_birth(self) -> dt.date:
-        return checked_date_of_birth(self.cleaned_data["date_of_birth"], today=self.today)
 
     def clean_due_date(self) -> dt.date | None:
         due = self.cleaned_data["due_date"]
@@ -212,15 +158,98 @@ class IntakeForm(forms.Form):
         elif due is None:
             data["due_date"] = self.today + dt.timedelta(days=FULL_TERM_DAYS - 7 * weeks)
 
+    def block_answers(self) -> dict[str, Any]:
+        """The block answers as an intake version stores them (a due date only if pregnant)."""
+        data = self.cleaned_data
+        return {
+            "has_pacemaker": data["has_pacemaker"],
+            "acute_acne": data["acute_acne"],
+            "pregnant": data["pregnant"],
+            "due_date": data["due_date"] if data["pregnant"] else None,
+            "last_injectable_on": data["last_injectable_on"],
+        }
+
+
+class IntakeForm(BlockQuestionsForm):
+    """The health intake: contact details, block questions, caution questions, consent.
+
+    `today` is the spa-local date the answers are given on; dates are checked against it.
+    """
+
+    field_order = [
+        *CONTACT_FIELDS,
+        *BlockQuestionsForm.base_fields,
+        *CAUTION_QUESTIONS,
+        "consent",
+        "signature",
+    ]
+
+    first_name = forms.CharField(
+        max_length=100, error_messages={"required": "Please give your first name."}
+    )
+    last_name = forms.CharField(
+        max_length=100, error_messages={"required": "Please give your last name."}
+    )
+    email = forms.EmailField(
+        required=False, error_messages={"invalid": "Please check the email address."}
+    )
+    phone = forms.CharField(max_length=30, required=False)
+    date_of_birth = forms.DateField(
+        widget=DateInput(),
+        error_messages={
+            "required": "Please give your date of birth.",
+            "invalid": "Please give your date of birth as a date, e.g. 15/06/1985.",
+        },
+    )
+
+    epilepsy = yes_no("Do you have epilepsy?")
+    cancer = yes_no("Do you have cancer, or are you being treated for it?")
+    metal_implants = yes_no("Do you have metal plates, pins or screws in your face or neck?")
+    heart_condition = yes_no(
+        "Do you have a heart condition, or have you had heart surgery in the last 12 months?"
+    )
+    skin_lesions = yes_no(
+        "Do you have open wounds, cold sores or an infection on your face or neck?"
+    )
+
+    consent = forms.BooleanField(
+        label="I confirm these answers are true and complete, and I will tell the spa if "
+        "anything changes before a treatment.",
+        error_messages={"required": "Please tick the box to confirm your answers."},
+    )
+    signature = forms.CharField(
+        label="Type your full name to sign",
+        max_length=200,
+        error_messages={"required": "Please type your full name to sign."},
+    )
+
+    def __init__(self, *args: Any, today: dt.date, client: Client | None = None, **kwargs: Any):
+        super().__init__(*args, today=today, **kwargs)
+        self.client = client
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        others = Client.objects.filter(email__iexact=email)
+        if self.client is not None:
+            others = others.exclude(pk=self.client.pk)
+        if email and others.exists():
+            raise ValidationError(
+                "Another client already uses this email address. Please give your own, "
+                "or ask the spa to help."
+            )
+        return email
+
+    def clean_date_of_birth(self) -> dt.date:
+        return checked_date_of_birth(self.cleaned_data["date_of_birth"], today=self.today)
+
     def health_answers(self) -> dict[str, Any]:
         """The answers an intake version stores."""
         data = self.cleaned_data
-        answers = {name: data[name] for name in (*BLOCK_QUESTIONS, *CAUTION_QUESTIONS)}
-        del answers["had_injectable"]
-        answers["due_date"] = data["due_date"] if data["pregnant"] else None
-        answers["last_injectable_on"] = data["last_injectable_on"]
-        answers["date_of_birth"] = data["date_of_birth"]
-        return answers
+        return {
+            **self.block_answers(),
+            **{name: data[name] for name in CAUTION_QUESTIONS},
+            "date_of_birth": data["date_of_birth"],
+        }
 
     def contact(self) -> dict[str, Any]:
         """The contact details as given, to keep the client's record up to date."""

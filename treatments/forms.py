@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clients.forms import DateInput
+from clients.forms import BlockQuestionsForm, DateInput
 from clients.models import Client
 from treatments.models import Esthetician, MaintenanceVisit, Treatment, TreatmentRecord
 from treatments.scheduling import SeriesRequest
@@ -137,6 +137,10 @@ class SessionBookForm(forms.Form):
         queryset=MaintenanceVisit.objects.filter(status=MaintenanceVisit.Status.DUE),
         required=False,
         widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "This maintenance visit was booked or completed meanwhile: "
+            "open the series to see it."
+        },
     )
     caution_note = forms.CharField(
         label="Note acknowledging the client's cautions",
@@ -240,3 +244,18 @@ class TreatmentRecordForm(forms.ModelForm):
     def record(self) -> dict[str, Any]:
         """The fields `session_complete` stores."""
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CheckInForm(BlockQuestionsForm):
+    """The pre-treatment check: the block questions asked again at check-in, and a note for
+    when the client's cautions need acknowledging."""
+
+    caution_note = forms.CharField(
+        label="Note acknowledging the client's cautions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def check_in_answers(self) -> dict[str, Any]:
+        """The answers `session_check_in` takes: the block answers as an intake stores them."""
+        return self.block_answers()

@@ -2,32 +2,369 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from clients.models import Client
+from clients.selectors import client_search, clients_with_standing
+from spa.access import staff_required
+from spa.dates import moment_label
+from spa.views import render_page
+from treatments import services
+from treatments.forms import (
+    CancelForm,
+    CheckInForm,
+    RescheduleForm,
+    SessionBookForm,
+    TreatmentRecordForm,
+)
+from treatments.models import Session, TreatmentRecord
+from treatments.selectors import (
+    BookingCheck,
+    booking_check,
+    default_treatment,
+    due_visit,
+    latest_record,
+    make_up_obstacles,
+    session_page,
+    sessions_for_page,
+)
+from treatments.services import BookingRefused, CheckIn
+
+SEARCH_RESULTS = 10
+# What the booking page's address carries, so a slot, a client or a visit can be linked to.
+BOOKING_QUERY = ("client", "maintenance_visit", "esthetician", "treatment", "day", "time")
+SESSION_PAGE = "treatments/session_detail.html"
 
 
+# Booking one session ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
 def session_new(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    """Book one session, or a maintenance visit (`?visit=`), checking the slot as it is chosen."""
+    if request.method == "GET":
+        values = _booking_values(request)
+        form = SessionBookForm(initial=values)
+        context = _booking_context(request, form, values, check=_check(SessionBookForm(values)))
+        partial = "check" if context["client"] else "client_results"
+        return render_page(request, "treatments/session_new.html", context, partial=partial)
+    form = SessionBookForm(request.POST)
+    check = _check(form)
+    if check is not None:
+        try:
+            session = services.session_book(**_booking_fields(form), booked_by=request.user)
+        except BookingRefused as refused:
+            check = check.refused(refused.reasons)
+        else:
+            messages.success(request, f"Booked: {_session_words(session)}.")
+            return redirect("session_detail", pk=session.pk)
+    context = _booking_context(request, form, request.POST, check=check)
+    context["refused"] = check is not None
+    return render_page(request, "treatments/session_new.html", context)
 
 
+def _booking_values(request: HttpRequest) -> dict[str, str]:
+    """The booking page's choices from its address, with defaults for what is not given."""
+    values = {name: request.GET.get(name, "").strip() for name in BOOKING_QUERY}
+    visit = due_visit(values["maintenance_visit"] or request.GET.get("visit"))
+    values["maintenance_visit"] = ""
+    defaults: dict[str, Any] = {"esthetician": getattr(request.user, "esthetician", None)}
+    if visit is not None:
+        series = visit.series
+        values |= {"maintenance_visit": str(visit.pk), "client": str(series.client_id)}
+        on = max(visit.due_on, timezone.localdate())
+        defaults = {"esthetician": series.esthetician, "day": on.isoformat()}
+        defaults["time"] = f"{series.preferred_time:%H:%M}"
+    defaults["treatment"] = default_treatment(visit)
+    for name, default in defaults.items():
+        if not values[name] and default is not None:
+            values[name] = str(getattr(default, "pk", default))
+    return values
+
+
+def _check(form: SessionBookForm) -> BookingCheck | None:
+    """The live check of the chosen slot; None until every choice is made."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    return booking_check(
+        client=data["client"],
+        esthetician=data["esthetician"],
+        starts_at=form.starts_at(),
+        minutes=data["treatment"].minutes,
+        caution_note=data["caution_note"],
+    )
+
+
+def _booking_fields(form: SessionBookForm) -> dict[str, Any]:
+    """The keyword arguments `session_book` takes from the form."""
+    data = form.cleaned_data
+    visit = data["maintenance_visit"]
+    return {
+        # A visit's client is the one of its series, whatever the page carried.
+        "client": visit.series.client if visit else data["client"],
+        "esthetician": data["esthetician"],
+        "treatment": data["treatment"],
+        "starts_at": form.starts_at(),
+        "maintenance_visit": visit,
+        "caution_note": data["caution_note"],
+    }
+
+
+def _booking_context(
+    request: HttpRequest, form: SessionBookForm, values: Any, *, check: BookingCheck | None
+) -> dict[str, Any]:
+    """What the booking page shows: the client (or a search for one), the form, the check."""
+    client_id = str(values.get("client", ""))
+    client = Client.objects.filter(pk=client_id).first() if client_id.isdigit() else None
+    visit = due_visit(values.get("maintenance_visit"))
+    asked_visit = request.GET.get("visit") or request.GET.get("maintenance_visit")
+    query = request.GET.get("q", "").strip()[:100]
+    results = client_search(query)[:SEARCH_RESULTS] if query and client is None else []
+    earliest_url = ""
+    if check is not None and check.earliest is not None:
+        moment = timezone.localtime(check.earliest.starts_at)
+        chosen = {name: values.get(name, "") for name in BOOKING_QUERY}
+        chosen |= {"day": moment.date().isoformat(), "time": f"{moment:%H:%M}"}
+        earliest_url = reverse("session_new") + "?" + urlencode(chosen)
+    return {
+        "form": form,
+        "client": client,
+        "visit": visit,
+        "visit_gone": bool(asked_visit) and visit is None,
+        "check": check,
+        "earliest_url": earliest_url,
+        "query": query,
+        "results": clients_with_standing(results, today=timezone.localdate()),
+    }
+
+
+# The session page and what can happen to a booked session -----------------------------------
+
+
+def _session_or_404(pk: int) -> Session:
+    return get_object_or_404(sessions_for_page(), pk=pk)
+
+
+def _render_session(
+    request: HttpRequest, session: Session, *, step: str = "", **extra: Any
+) -> HttpResponse:
+    """The session page; `step` is "check_in" or "complete" for the visit's forms."""
+    local = timezone.localtime(session.starts_at)
+    context = {
+        "page": session_page(session, today=timezone.localdate()),
+        "session": session,
+        "step": step,
+        "reschedule_form": RescheduleForm(
+            initial={"day": local.date(), "time": local.time(), "caution_note": ""}
+        ),
+        "cancel_form": CancelForm(),
+        **extra,
+    }
+    partial = "intensity_check" if step == "complete" else None
+    return render_page(request, SESSION_PAGE, context, partial=partial)
+
+
+@require_http_methods(["GET"])
+@staff_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """A session: who, when, where it sits in the plan, the day's findings and what can be done."""
+    return _render_session(request, _session_or_404(pk))
 
 
+@require_http_methods(["POST"])
+@staff_required
 def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """Move a booked session, with the same checks as a new booking."""
+    session = _session_or_404(pk)
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        return _render_session(request, session, reschedule_form=form)
+    try:
+        moved = services.session_reschedule(
+            session=session,
+            starts_at=form.starts_at(),
+            by=request.user,
+            caution_note=form.cleaned_data["caution_note"],
+        )
+    except BookingRefused as refused:
+        if "not_booked" in refused.codes:
+            return _refused(request, session, refused)
+        check = _move_check(session, form).refused(refused.reasons)
+        return _render_session(request, session, reschedule_form=form, reschedule_check=check)
+    messages.success(request, f"Moved to {moment_label(moved.starts_at)}.")
+    return redirect("session_detail", pk=session.pk)
 
 
+def _move_check(session: Session, form: RescheduleForm) -> BookingCheck:
+    """The new time checked as the move was (for the earliest allowed time instead)."""
+    return booking_check(
+        client=session.client,
+        esthetician=session.esthetician,
+        starts_at=form.starts_at(),
+        minutes=int((session.ends_at - session.starts_at).total_seconds() // 60),
+        caution_note=form.cleaned_data["caution_note"] or session.caution_note,
+        ignoring=session,
+    )
+
+
+@require_http_methods(["POST"])
+@staff_required
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """Cancel a booked session with a reason; a course session gets a make-up if one fits."""
+    session = _session_or_404(pk)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _render_session(request, session, cancel_form=form)
+    try:
+        make_up = services.session_cancel(
+            session=session, reason=form.cleaned_data["reason"], by=request.user
+        )
+    except BookingRefused as refused:
+        return _refused(request, session, refused)
+    messages.success(request, _with_make_up("Session cancelled.", session, make_up))
+    return redirect("session_detail", pk=session.pk)
 
 
+@require_http_methods(["POST"])
+@staff_required
 def session_no_show(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """Record that the client did not come (once the session has started)."""
+    session = _session_or_404(pk)
+    try:
+        make_up = services.session_mark_no_show(session=session, by=request.user)
+    except BookingRefused as refused:
+        return _refused(request, session, refused)
+    messages.success(request, _with_make_up("Marked as a no-show.", session, make_up))
+    return redirect("session_detail", pk=session.pk)
 
 
+@require_http_methods(["GET", "POST"])
+@staff_required
 def session_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """The pre-treatment check: the block questions again; a block postpones the session."""
+    session = _session_or_404(pk)
+    if session.status != Session.Status.BOOKED:
+        return _not_booked(request, session)
+    form = CheckInForm(request.POST or None, today=timezone.localdate())
+    if form.is_valid():
+        try:
+            checked = services.session_check_in(
+                session=session,
+                answers=form.check_in_answers(),
+                by=request.user,
+                caution_note=form.cleaned_data["caution_note"],
+            )
+        except BookingRefused as refused:
+            if "not_booked" in refused.codes:
+                return _refused(request, session, refused)
+            form.add_error("caution_note", str(refused))
+        else:
+            return _checked_in(request, checked)
+    return _render_session(request, session, step="check_in", check_in_form=form)
 
 
+def _checked_in(request: HttpRequest, checked: CheckIn) -> HttpResponse:
+    session = checked.session
+    if checked.postponed:
+        reasons = " ".join(block.message for block in checked.blocks)
+        messages.warning(request, _with_make_up(f"Postponed: {reasons}", session, checked.make_up))
+        return redirect("session_detail", pk=session.pk)
+    messages.success(request, "Checked in: nothing stands in the way of today's treatment.")
+    return redirect("session_complete", pk=session.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
 def session_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    raise NotImplementedError
+    """The treatment record: the last intensity is suggested, a big rise must be confirmed."""
+    session = _session_or_404(pk)
+    if session.status != Session.Status.BOOKED:
+        return _not_booked(request, session)
+    if session.checked_in_at is None:
+        messages.info(request, "Check the client in first: the pre-treatment check comes first.")
+        return redirect("session_check_in", pk=session.pk)
+    last = latest_record(session.client)
+    form = _record_form(request, session, last)
+    if form.is_valid():
+        try:
+            services.session_complete(session=session, by=request.user, record=form.record())
+        except BookingRefused as refused:
+            if "not_booked" in refused.codes:
+                return _refused(request, session, refused)
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Session completed; the treatment record is saved.")
+            return redirect("session_detail", pk=session.pk)
+    return _render_session(
+        request, session, step="complete", record_form=form, last_record=last, **_jump(form)
+    )
+
+
+def _record_form(
+    request: HttpRequest, session: Session, last: TreatmentRecord | None
+) -> TreatmentRecordForm:
+    """The record form: the last intensity suggested (or the one typed, for the live check)."""
+    initial: dict[str, Any] = {"minutes": session.treatment.minutes}
+    typed = request.GET.get("intensity_ua", "").strip()
+    if typed:
+        initial["intensity_ua"] = typed
+    return TreatmentRecordForm(
+        request.POST or None,
+        previous_intensity=last.intensity_ua if last else None,
+        initial=initial,
+    )
+
+
+def _jump(form: TreatmentRecordForm) -> dict[str, str]:
+    """The warning on a big rise in intensity and, while typing, a value out of range."""
+    typed = form.data.get("intensity_ua") if form.is_bound else form.initial.get("intensity_ua")
+    if typed in (None, ""):
+        return {"jump_warning": ""}
+    try:
+        intensity = form.fields["intensity_ua"].clean(typed)
+    except ValidationError as error:
+        # A posted form says so next to the field already.
+        said = "" if form.is_bound else " ".join(error.messages)
+        return {"jump_warning": "", "intensity_error": said}
+    return {"jump_warning": form.jump_warning(intensity)}
+
+
+def _refused(request: HttpRequest, session: Session, refused: BookingRefused) -> HttpResponse:
+    """Say why the service refused, back on the session page."""
+    messages.error(request, str(refused))
+    return redirect("session_detail", pk=session.pk)
+
+
+def _not_booked(request: HttpRequest, session: Session) -> HttpResponse:
+    messages.info(request, f"This session is already {session.get_status_display().lower()}.")
+    return redirect("session_detail", pk=session.pk)
+
+
+def _with_make_up(said: str, session: Session, make_up: Session | None) -> str:
+    """Add what became of a course session's make-up: booked when, or why none could be."""
+    if make_up is not None:
+        return f"{said} Make-up booked for {moment_label(make_up.starts_at)}."
+    if session.kind not in Session.COURSE_KINDS or session.series is None:
+        return said
+    why = " ".join(reason.message for reason in make_up_obstacles(session.series))
+    return f"{said} No make-up could be booked{': ' + why if why else '.'}"
+
+
+def _session_words(session: Session) -> str:
+    """ "Iris Moss, Tue 1 Dec, 10:00–11:00 with Anna"."""
+    ends = timezone.localtime(session.ends_at)
+    return (
+        f"{session.client}, {moment_label(session.starts_at)}–{ends:%H:%M} "
+        f"with {session.esthetician}"
+    )
