@@ -35,6 +35,12 @@ class SlotBook:
         return cls(taken={(pk, timezone.localtime(start)) for pk, start in rows})
 
     def take(self, esthetician: Esthetician, wanted: dt.datetime) -> dt.datetime:
+        """Take the first free start at or after `wanted`."""
+        start = self.first_free(esthetician, wanted)
+        self.taken.add((esthetician.pk, start))
+        return start
+
+    def first_free(self, esthetician: Esthetician, wanted: dt.datetime) -> dt.datetime:
         """The first free start at or after `wanted`, skipping Sundays and evenings."""
         start = timezone.localtime(wanted)
         if start.time() != dt.time(start.hour):
@@ -48,7 +54,6 @@ class SlotBook:
             if start.hour > 16 or start.hour < 9:
                 next_day = start.date() + dt.timedelta(days=1)
                 start = scheduling.session_time(next_day, dt.time(9))
-        self.taken.add((esthetician.pk, start))
         return start
 
 
@@ -88,7 +93,7 @@ def add_series(
     now: dt.datetime,
 ) -> Series:
     """A weekly series whose sessions ended as `outcomes` (then booked ones up to `planned`)."""
-    start = timezone.localtime(starts_at)
+    start = slots.first_free(esthetician, starts_at)
     series = Series(
         client=client,
         esthetician=esthetician,

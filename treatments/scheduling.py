@@ -92,16 +92,26 @@ class ProposedSession:
 
     @property
     def why_moved(self) -> str:
-        """ "moved from Tue 1 Dec: recent filler or botox until Fri 4 Dec", or "" when not moved."""
+        """ "moved from Tue 1 Dec: recent filler or botox until Fri 4 Dec", or "" when not moved.
+
+        Each reason is named once, at the first day it struck; a reason without an end date
+        that struck again says on how many later days.
+        """
         if self.moved_from is None:
             return ""
-        parts: list[str] = []
-        said: set[str] = set()
+        struck: dict[str, list[dt.date]] = {}
+        dated: dict[str, bool] = {}
         for day, reasons in self.skipped:
             briefs = "; ".join(reason.brief or reason.message for reason in reasons)
-            if briefs not in said:
-                said.add(briefs)
-                parts.append(f"{day_label(day)}: {briefs}")
+            struck.setdefault(briefs, []).append(day)
+            dated[briefs] = all(reason.until is not None for reason in reasons)
+        parts = []
+        for briefs, days in struck.items():
+            part = f"{day_label(days[0])}: {briefs}"
+            if len(days) > 1 and not dated[briefs]:
+                later = len(days) - 1
+                part += f" (and {later} later day{'s' if later > 1 else ''})"
+            parts.append(part)
         return "moved from " + "; ".join(parts)
 
 

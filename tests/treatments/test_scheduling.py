@@ -344,3 +344,17 @@ def test_every_planned_session_respects_every_rule(request, intake, days_off):
         assert (later - earlier).days >= 2
     weeks = [day.isocalendar()[:2] for day in days]
     assert all(weeks.count(week) <= request.sessions_per_week for week in weeks)
+
+
+def test_a_reason_that_strikes_several_days_says_how_many():
+    days = [dt.date(2026, 12, 1) + dt.timedelta(weeks=n) for n in range(3)]
+    busy = [(session_time(day, dt.time(10)), session_time(day, dt.time(11))) for day in days]
+
+    plan = plan_series(
+        weekly(sessions=1), availability=anna(busy=busy), intake=clear_intake(), today=TODAY
+    )
+
+    assert local_days(plan) == [dt.date(2026, 12, 22)]
+    assert (
+        plan.sessions[0].why_moved == "moved from Tue 1 Dec: Anna already booked (and 2 later days)"
+    )

@@ -129,3 +129,15 @@ def test_the_demo_flags_a_booked_session_a_newer_intake_blocks(debug):
 
     assert flagged.exists()
     assert all(session.attention_reason for session in flagged)
+
+
+@pytest.mark.django_db
+def test_each_demo_series_starts_on_its_preferred_day_and_time(debug):
+    call_command("seed_demo", clients=40)
+
+    for series in Series.objects.prefetch_related("sessions"):
+        first = timezone.localtime(min(session.starts_at for session in series.sessions.all()))
+        assert (first.weekday(), first.time()) == (
+            series.preferred_weekdays[0],
+            series.preferred_time,
+        )
