@@ -129,7 +129,10 @@ def add_series(
             )
             completed += 1
     if status == Series.Status.COMPLETED and last_completed is not None:
+        series.ended_on = timezone.localdate(last_completed)
         add_maintenance(history, slots, series, maintenance, last_completed, visits_done, now)
+    if status == Series.Status.CANCELLED:
+        series.ended_on = timezone.localdate(at) if outcomes else series.starts_on
     return series
 
 

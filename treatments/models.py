@@ -128,6 +128,9 @@ class Series(models.Model):
     maintenance_weeks = models.PositiveSmallIntegerField(default=4)
     maintenance_visits = models.PositiveSmallIntegerField(default=6)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="The day the course was completed or cancelled."
+    )
     caution_note = models.TextField(blank=True)
     # Home care between visits (optional): a handheld device, a few minutes a day.
     home_device = models.CharField(max_length=100, blank=True)
@@ -162,7 +165,10 @@ class Series(models.Model):
                 name="series_home_care_range",
             ),
         ]
-        indexes = [models.Index(fields=["status", "starts_on"], name="series_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "starts_on"], name="series_status_idx"),
+            models.Index(fields=["ended_on"], name="series_ended_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.treatment} for {self.client} ({self.planned_sessions} sessions)"

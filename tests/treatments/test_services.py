@@ -469,3 +469,18 @@ def test_cancelling_a_series_cancels_its_future_sessions(cleared_client, estheti
     series.refresh_from_db()
     assert series.status == Series.Status.CANCELLED
     assert set(series.sessions.values_list("status", flat=True)) == {Session.Status.CANCELLED}
+
+
+def test_a_series_remembers_the_day_it_ended(
+    cleared_client, esthetician, treatment, saturday_morning
+):
+    completed = create_series(cleared_client, esthetician, treatment)
+    complete_course(completed, saturday_morning)
+    cancelled = create_series(cleared_client, esthetician, treatment, starts_on=dt.date(2027, 3, 2))
+
+    services.series_cancel(series=cancelled, reason="Moving away", by=None)
+
+    completed.refresh_from_db()
+    cancelled.refresh_from_db()
+    assert completed.ended_on == dt.date(2027, 1, 19)
+    assert cancelled.ended_on == dt.date(2027, 1, 19)

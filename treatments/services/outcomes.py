@@ -134,8 +134,8 @@ def session_complete(
 
 
 def _complete_course(series: Series, completed_on: dt.date) -> None:
-    series.status = Series.Status.COMPLETED
-    series.save(update_fields=["status"])
+    series.status, series.ended_on = Series.Status.COMPLETED, completed_on
+    series.save(update_fields=["status", "ended_on"])
     due_dates = scheduling.maintenance_due_dates(
         after=completed_on, weeks=series.maintenance_weeks, visits=series.maintenance_visits
     )
@@ -172,6 +172,6 @@ def series_cancel(*, series: Series, reason: str, by: AbstractBaseUser | None) -
         status=Session.Status.CANCELLED, status_reason=reason.strip(), updated_at=timezone.now()
     )
     series.visits.filter(status=MaintenanceVisit.Status.DUE).delete()
-    series.status = Series.Status.CANCELLED
-    series.save(update_fields=["status"])
+    series.status, series.ended_on = Series.Status.CANCELLED, timezone.localdate()
+    series.save(update_fields=["status", "ended_on"])
     return series
