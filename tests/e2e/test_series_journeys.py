@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from clients.models import Client
+from spa.dates import day_label, moment_label
+from tests.clients.factories import ClientFactory, IntakeFactory
+from tests.treatments.factories import EstheticianFactory, TreatmentFactory, WorkingHoursFactory
+from treatments.models import Esthetician, Treatment
+
+SUNDAY = 6
+TEN = dt.time(10)
+
+
+@pytest.fixture
+def anna(transactional_db: None) -> Esthetician:
+    """An esthetician who logs in herself, working Monday to Saturday, 09:00 to 17:00."""
+    esthetician = EstheticianFactory(
+        user__username="anna", user__first_name="Anna", user__last_name="Berg"
+    )
+    for weekday in range(6):
+        WorkingHoursFactory(
+            esthetician=esthetician, weekday=weekday, starts_at=dt.time(9), ends_at=dt.time(17)
+        )
+    return esthetician
+
+
+@pytest.fixture
+def lift(transactional_db: None) -> Treatment:
+    """The series treatment the planner offers."""
+    return TreatmentFactory(name="Microcurrent lift", minutes=60)
+
+
+def working_day_from(day: dt.date) -> dt.date:
+    """`day`, or the Monday after when it is a Sunday (Anna's day off)."""
+    return day + dt.timedelta(days=1) if day.weekday() == SUNDAY else day
+
+
+def at_ten(day: dt.date) -> dt.datetime:
+    """10:00 on `day` in the spa's time zone."""
+    return dt.datetime.combine(day, TEN, tzinfo=timezone.get_current_timezone())
+
+
+def log_in(page: Page, live_server: LiveServer) -> None:
+    """Anna logs in and lands on her day."""
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("anna")
+    page.get_by_label("Password").fill("spa-demo")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
+
+
+def plan_weekly_series(
+    page: Page,
+    live_server: LiveServer,
+    client: Client,
+    *,
+    esthetician: Esthetician,
+    starts_on: dt.date,
+) -> Locator:
+    """Fill in the planning form as staff do: 8 sessions, once a week, on the start's weekday
+    at 10:00; return the proposed sessions of the live preview."""
+    page.goto(f"{live_server.url}/series/new/?client={client.pk}")
+    expect(page.get_by_role("heading", name="Plan a series", level=1)).to_be_visible()
+    page.get_by_label("Treatment").select_option(label="Microcurrent lift")
+    # The planner chooses the logged-in esthetician herself; she keeps that.
+    expect(page.get_by_label("Esthetician")).to_have_value(str(esthetician.pk))
+    page.get_by_label("First session on or after").fill(starts_on.isoformat())
+    page.get_by_label("Number of sessions").fill("8")
+    page.get_by_label("Sessions a week").select_option(label="Once a week")
+    page.get_by_role("group", name="Preferred days").get_by_label(
+        f"{starts_on:%a}", exact=True
+    ).check()
+    page.get_by_label("Preferred time").fill("10:00")
+    return page.get_by_role("list", name="Proposed sessions").get_by_role("listitem")
+
+
+def test_esthetician_plans_a_weekly_series_and_finds_it_in_the_calendar(
+    page: Page, live_server: LiveServer, anna: Esthetician, lift: Treatment
+) -> None:
+    today = timezone.localdate()
+    iris = ClientFactory(first_name="Iris", last_name="Moss")
+    IntakeFactory(client=iris)
+    starts_on = working_day_from(today + dt.timedelta(days=3))
+
+    log_in(page, live_server)
+    proposed = plan_weekly_series(page, live_server, iris, esthetician=anna, starts_on=starts_on)
+
+    expect(proposed).to_have_count(8)
+    weekly = [at_ten(starts_on + dt.timedelta(weeks=week)) for week in range(8)]
+    expect(proposed.locator("time")).to_have_text([moment_label(at, today=today) for at in weekly])
+    expect(page.locator("#preview")).not_to_contain_text("Moved")
+    page.get_by_role("button", name="Book 8 sessions").click()
+
+    expect(page.get_by_role("heading", name="Microcurrent lift series", level=1)).to_be_visible()
+    expect(page.get_by_text("8 sessions booked for Iris Moss.")).to_be_visible()
+    expect(page.get_by_text("0 of 8 completed")).to_be_visible()
+    timeline = page.get_by_role("region", name="Sessions").get_by_role("listitem")
+    expect(timeline).to_have_count(8)
+    expect(timeline.first).to_contain_text(moment_label(at_ten(starts_on), today=today))
+
+    page.goto(
+        f"{live_server.url}/calendar/?view=week&date={starts_on.isoformat()}&esthetician={anna.pk}"
+    )
+    calendar = page.get_by_role("region", name="Anna Berg")
+    monday = starts_on - dt.timedelta(days=starts_on.weekday())
+    expect(calendar.get_by_role("heading", level=2)).to_contain_text(
+        f"Week of {day_label(monday, today=today)}"
+    )
+    session = calendar.get_by_role("link").filter(has_text="Iris Moss")
+    expect(session).to_have_count(1)
+    expect(session).to_contain_text("10:00–11:00")
+    expect(session).to_contain_text("Series 1/8 · Microcurrent lift")
+    expect(session).to_contain_text(day_label(starts_on, today=today))
+
+
+def test_recent_filler_moves_the_first_session_past_the_two_week_wait(
+    page: Page, live_server: LiveServer, anna: Esthetician, lift: Treatment
+) -> None:
+    today = timezone.localdate()
+    injected = today - dt.timedelta(days=5)
+    allowed_from = injected + dt.timedelta(days=14)
+    iris = ClientFactory(first_name="Iris", last_name="Moss")
+    IntakeFactory(client=iris, last_injectable_on=injected)
+    # Tomorrow, or Monday when tomorrow is Sunday: well inside the wait, as is a week later
+    # when the series starts tomorrow.
+    starts_on = working_day_from(today + dt.timedelta(days=1))
+    first_on = starts_on
+    while first_on < allowed_from:
+        first_on += dt.timedelta(weeks=1)
+
+    log_in(page, live_server)
+    proposed = plan_weekly_series(page, live_server, iris, esthetician=anna, starts_on=starts_on)
+
+    expect(proposed).to_have_count(8)
+    weekly = [at_ten(first_on + dt.timedelta(weeks=week)) for week in range(8)]
+    times = proposed.locator("time")
+    expect(times).to_have_text([moment_label(at, today=today) for at in weekly])
+    expect(proposed.first.get_by_text("Moved", exact=True)).to_be_visible()
+    expect(proposed.first).to_contain_text(
+        f"Moved from {day_label(starts_on)}: recent filler or botox until {day_label(allowed_from)}"
+    )
+    expect(page.locator("#preview").get_by_text("Moved", exact=True)).to_have_count(1)
+    proposed_on = [
+        dt.datetime.fromisoformat(moment).date()
+        for moment in times.evaluate_all("times => times.map(time => time.dateTime)")
+    ]
+    assert min(proposed_on) >= allowed_from
+
+    page.get_by_role("button", name="Book 8 sessions").click()
+
+    expect(page.get_by_text("0 of 8 completed")).to_be_visible()
+    timeline = page.get_by_role("region", name="Sessions").get_by_role("listitem")
+    expect(timeline).to_have_count(8)
+    expect(timeline.first).to_contain_text(moment_label(at_ten(first_on), today=today))
