@@ -258,6 +258,7 @@ class Session(models.Model):
             models.Index(fields=["esthetician", "starts_at"], name="session_esthetician_idx"),
             models.Index(fields=["client", "starts_at"], name="session_client_idx"),
             models.Index(fields=["series", "starts_at"], name="session_series_idx"),
+            models.Index(fields=["starts_at"], name="session_starts_idx"),
             models.Index(
                 fields=["starts_at"],
                 condition=Q(needs_attention=True),
@@ -295,7 +296,15 @@ class MaintenanceVisit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["series", "number"], name="maintenance_visit_number")
         ]
-        indexes = [models.Index(fields=["status", "due_on"], name="maintenance_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="maintenance_due_idx"),
+            # The dashboard reads visits not yet booked in due-date order, newest first.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(status__in=["due", "missed"]),
+                name="maintenance_open_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Maintenance {self.number} for {self.series.client}, due {self.due_on}"
