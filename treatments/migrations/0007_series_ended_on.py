@@ -5,21 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0003_intake_links_and_access_log'),
-        ('treatments', '0006_treatment_records_home_care_calendar_feed'),
+        ("clients", "0003_intake_links_and_access_log"),
+        ("treatments", "0006_treatment_records_home_care_calendar_feed"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='series',
-            name='ended_on',
-            field=models.DateField(blank=True, help_text='The day the course was completed or cancelled.', null=True),
+            model_name="series",
+            name="ended_on",
+            field=models.DateField(
+                blank=True, help_text="The day the course was completed or cancelled.", null=True
+            ),
         ),
         migrations.AddIndex(
-            model_name='series',
-            index=models.Index(fields=['ended_on'], name='series_ended_idx'),
+            model_name="series",
+            index=models.Index(fields=["ended_on"], name="series_ended_idx"),
         ),
     ]

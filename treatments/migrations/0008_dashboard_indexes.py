@@ -5,20 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clients', '0003_intake_links_and_access_log'),
-        ('treatments', '0007_series_ended_on'),
+        ("clients", "0003_intake_links_and_access_log"),
+        ("treatments", "0007_series_ended_on"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='maintenancevisit',
-            index=models.Index(condition=models.Q(('status__in', ['due', 'missed'])), fields=['due_on'], name='maintenance_open_idx'),
+            model_name="maintenancevisit",
+            index=models.Index(
+                condition=models.Q(("status__in", ["due", "missed"])),
+                fields=["due_on"],
+                name="maintenance_open_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['starts_at'], name='session_starts_idx'),
+            model_name="session",
+            index=models.Index(fields=["starts_at"], name="session_starts_idx"),
         ),
     ]

@@ -297,7 +297,9 @@ def maintenance_due_soon(*, today: dt.date, limit: int = LIST_LIMIT) -> QuerySet
     )
 
 
-def maintenance_overdue_visits(*, today: dt.date, limit: int = LIST_LIMIT) -> QuerySet[MaintenanceVisit]:
+def maintenance_overdue_visits(
+    *, today: dt.date, limit: int = LIST_LIMIT
+) -> QuerySet[MaintenanceVisit]:
     """Visits 7 days or more past due without a visit, the most recently due first."""
     return (
         _visits_not_booked()
