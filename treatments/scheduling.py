@@ -89,6 +89,7 @@ class ProposedSession:
     moved_from: dt.date | None = None
     skipped: tuple[tuple[dt.date, tuple[Reason, ...]], ...] = ()
     cautions: tuple[Finding, ...] = ()
+    today: dt.date | None = None
 
     @property
     def why_moved(self) -> str:
@@ -107,7 +108,7 @@ class ProposedSession:
             dated[briefs] = all(reason.until is not None for reason in reasons)
         parts = []
         for briefs, days in struck.items():
-            part = f"{day_label(days[0])}: {briefs}"
+            part = f"{day_label(days[0], today=self.today)}: {briefs}"
             if len(days) > 1 and not dated[briefs]:
                 later = len(days) - 1
                 part += f" (and {later} later day{'s' if later > 1 else ''})"
@@ -136,7 +137,11 @@ def session_time(day: dt.date, at: dt.time) -> dt.datetime:
 
 
 def calendar_problems(
-    starts_at: dt.datetime, ends_at: dt.datetime, availability: Availability
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    availability: Availability,
+    *,
+    today: dt.date | None = None,
 ) -> list[Reason]:
     """What in the esthetician's calendar stands in the way of a session at this time."""
     start = timezone.localtime(starts_at)
@@ -153,7 +158,7 @@ def calendar_problems(
                 problems.append(
                     Reason(
                         "esthetician_away",
-                        f"{name} is away on {day_label(day)}{because}.",
+                        f"{name} is away on {day_label(day, today=today)}{because}.",
                         brief=brief,
                     )
                 )
@@ -162,7 +167,7 @@ def calendar_problems(
                 problems.append(
                     Reason(
                         "spa_closed",
-                        f"The spa is closed on {day_label(day)}{because}.",
+                        f"The spa is closed on {day_label(day, today=today)}{because}.",
                         brief=brief,
                     )
                 )
@@ -185,7 +190,8 @@ def calendar_problems(
             problems.append(
                 Reason(
                     "slot_taken",
-                    f"{name} already has a session from {taken:%H:%M} on {day_label(day)}.",
+                    f"{name} already has a session from {taken:%H:%M} on "
+                    f"{day_label(day, today=today)}.",
                     brief=f"{name} already booked",
                 )
             )
@@ -193,14 +199,14 @@ def calendar_problems(
     return problems
 
 
-def finding_reasons(findings: Sequence[Finding]) -> list[Reason]:
+def finding_reasons(findings: Sequence[Finding], *, today: dt.date | None = None) -> list[Reason]:
     """The blocks among the findings, as reasons a booking is refused."""
     reasons = []
     for finding in findings:
         if finding.is_block:
             brief = BLOCK_BRIEFS.get(finding.code, finding.code.replace("_", " "))
             if finding.until is not None:
-                brief += f" until {day_label(finding.until)}"
+                brief += f" until {day_label(finding.until, today=today)}"
             reasons.append(Reason(finding.code, finding.message, finding.until, brief))
     return reasons
 
@@ -227,11 +233,12 @@ def booking_problems(
     availability: Availability,
     findings: Sequence[Finding],
     caution_note: str,
+    today: dt.date | None = None,
 ) -> list[Reason]:
     """Every reason a session at this time cannot be booked; empty when it can."""
     return (
-        calendar_problems(starts_at, ends_at, availability)
-        + finding_reasons(findings)
+        calendar_problems(starts_at, ends_at, availability, today=today)
+        + finding_reasons(findings, today=today)
         + unacknowledged_cautions(findings, caution_note)
     )
 
@@ -242,7 +249,7 @@ def plan_series(
     """Propose every session of a series, or say why no plan is possible."""
     permanent = [
         reason
-        for reason in finding_reasons(assess(intake, request.starts_on, today=today))
+        for reason in finding_reasons(assess(intake, request.starts_on, today=today), today=today)
         if reason.until is None
     ]
     if permanent:
@@ -274,16 +281,16 @@ def plan_series(
                         Reason(
                             "no_free_slot",
                             f"No free {request.start_time:%H:%M} slot for session {number} "
-                            f"within a year of {day_label(request.starts_on)}.",
+                            f"within a year of {day_label(request.starts_on, today=today)}.",
                         ),
                     ),
                 )
             starts_at = session_time(day, request.start_time)
             ends_at = starts_at + dt.timedelta(minutes=request.minutes)
             findings = assess(intake, day, today=today)
-            problems = calendar_problems(starts_at, ends_at, availability) + finding_reasons(
-                findings
-            )
+            problems = calendar_problems(
+                starts_at, ends_at, availability, today=today
+            ) + finding_reasons(findings, today=today)
             if not problems:
                 break
             skipped.append((day, tuple(problems)))
@@ -297,6 +304,7 @@ def plan_series(
                 moved_from=intended if skipped else None,
                 skipped=tuple(skipped),
                 cautions=tuple(finding for finding in findings if not finding.is_block),
+                today=today,
             )
         )
         per_week[day.isocalendar()[:2]] += 1

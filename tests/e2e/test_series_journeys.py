@@ -143,7 +143,8 @@ def test_recent_filler_moves_the_first_session_past_the_two_week_wait(
     expect(times).to_have_text([moment_label(at, today=today) for at in weekly])
     expect(proposed.first.get_by_text("Moved", exact=True)).to_be_visible()
     expect(proposed.first).to_contain_text(
-        f"Moved from {day_label(starts_on)}: recent filler or botox until {day_label(allowed_from)}"
+        f"Moved from {day_label(starts_on, today=today)}: recent filler or botox until "
+        f"{day_label(allowed_from, today=today)}"
     )
     expect(page.locator("#preview").get_by_text("Moved", exact=True)).to_have_count(1)
     proposed_on = [

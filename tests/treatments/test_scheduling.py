@@ -358,3 +358,14 @@ def test_a_reason_that_strikes_several_days_says_how_many():
     assert (
         plan.sessions[0].why_moved == "moved from Tue 1 Dec: Anna already booked (and 2 later days)"
     )
+
+
+def test_a_reason_in_another_year_names_the_year():
+    request = weekly(starts_on=dt.date(2026, 12, 29), sessions=1)
+    intake = clear_intake(last_injectable_on=dt.date(2026, 12, 23))
+
+    plan = plan_series(request, availability=anna(), intake=intake, today=dt.date(2026, 12, 28))
+
+    assert plan.sessions[0].why_moved == (
+        "moved from Tue 29 Dec: recent filler or botox until Wed 6 Jan 2027"
+    )

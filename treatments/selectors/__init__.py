@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from treatments.selectors.availability import availability_for
+from treatments.selectors.availability import SlotCheck, availability_for, slot_check
 from treatments.selectors.calendar import (
     CalendarSession,
     calendar_estheticians,
@@ -50,6 +50,7 @@ __all__ = [
     "ScheduledVisit",
     "SessionPage",
     "SessionWithFindings",
+    "SlotCheck",
     "TimelineEntry",
     "availability_for",
     "booking_check",
@@ -76,6 +77,7 @@ __all__ = [
     "session_place",
     "sessions_for_day",
     "sessions_for_page",
+    "slot_check",
     "week_grid",
     "with_findings",
 ]

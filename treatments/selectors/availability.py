@@ -1,11 +1,17 @@
-"""An esthetician's calendar as the planner needs it: hours, days off, booked sessions."""
+"""An esthetician's calendar as the planner needs it, and the check of one time against it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
 
+from clients.eligibility import Finding, assess_at
+from clients.models import Client
+from clients.selectors import latest_intake
+from spa.dates import moment_label
 from treatments import scheduling
 from treatments.models import Closure, Esthetician, Session
 from treatments.selectors.today import day_bounds
@@ -50,3 +56,44 @@ def availability_for(
     return scheduling.Availability(
         esthetician=str(esthetician), hours=hours, days_off=days_off, busy=list(busy)
     )
+
+
+@dataclass(frozen=True)
+class SlotCheck:
+    """The client's findings for a time, and every reason it cannot be booked."""
+
+    findings: list[Finding]
+    problems: list[scheduling.Reason]
+
+
+def slot_check(
+    *,
+    client: Client,
+    esthetician: Esthetician,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    caution_note: str,
+    ignoring: Session | None = None,
+) -> SlotCheck:
+    """Check a time exactly as booking does; `ignoring` is a session being moved."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    findings = assess_at(latest_intake(client), starts_at, today=today)
+    if starts_at < now:
+        passed = f"{moment_label(starts_at, today=today)} has already passed."
+        return SlotCheck(findings, [scheduling.Reason("in_the_past", passed)])
+    availability = availability_for(
+        esthetician,
+        starts_on=timezone.localdate(starts_at),
+        ends_on=timezone.localdate(ends_at),
+        ignoring=ignoring,
+    )
+    problems = scheduling.booking_problems(
+        starts_at,
+        ends_at,
+        availability=availability,
+        findings=findings,
+        caution_note=caution_note,
+        today=today,
+    )
+    return SlotCheck(findings, problems)

@@ -31,7 +31,8 @@ def series_permanent_blocks(
     """The blocks with no end date that rule out any series for the client (no intake, a
     pacemaker...); dated blocks only move sessions and are left to the planner."""
     findings = assess(latest_intake(client), on, today=today)
-    return [reason for reason in scheduling.finding_reasons(findings) if reason.until is None]
+    reasons = scheduling.finding_reasons(findings, today=today)
+    return [reason for reason in reasons if reason.until is None]
 
 
 def home_care_routine(*, minutes_a_day: int, days_a_week: int) -> str:

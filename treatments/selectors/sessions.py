@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from clients.eligibility import Finding, assess_at, blocks, cautions
+from clients.eligibility import Finding, blocks, cautions
 from clients.models import Client, Intake
 from clients.selectors import latest_intake
-from spa.dates import moment_label
 from treatments import scheduling
 from treatments.models import (
     Esthetician,
@@ -24,7 +23,7 @@ from treatments.models import (
     TreatmentRecord,
 )
 from treatments.scheduling import ProposedSession, Reason
-from treatments.selectors.availability import availability_for
+from treatments.selectors.availability import availability_for, slot_check
 from treatments.selectors.today import with_findings
 
 # The reasons that come from the esthetician's calendar rather than the client's health.
@@ -215,27 +214,16 @@ def booking_check(
 
     `ignoring` is the session being moved, so that it does not stand in its own way.
     """
-    now = timezone.now()
-    today = timezone.localdate(now)
     ends_at = starts_at + dt.timedelta(minutes=minutes)
-    intake = latest_intake(client)
-    findings = assess_at(intake, starts_at, today=today)
-    if starts_at < now:
-        problems = [Reason("in_the_past", f"{moment_label(starts_at)} has already passed.")]
-    else:
-        availability = availability_for(
-            esthetician,
-            starts_on=timezone.localdate(starts_at),
-            ends_on=timezone.localdate(ends_at),
-            ignoring=ignoring,
-        )
-        problems = scheduling.booking_problems(
-            starts_at,
-            ends_at,
-            availability=availability,
-            findings=findings,
-            caution_note=caution_note,
-        )
+    checked = slot_check(
+        client=client,
+        esthetician=esthetician,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        caution_note=caution_note,
+        ignoring=ignoring,
+    )
+    findings, problems = checked.findings, checked.problems
     check = BookingCheck(
         esthetician=esthetician,
         starts_at=starts_at,
@@ -245,7 +233,9 @@ def booking_check(
     )
     if all(reason.code == "caution_not_acknowledged" for reason in problems):
         return check
-    plan = _earliest_plan(esthetician, starts_at, minutes, intake=intake, ignoring=ignoring)
+    plan = _earliest_plan(
+        esthetician, starts_at, minutes, intake=latest_intake(client), ignoring=ignoring
+    )
     if plan.reasons:
         return dataclasses.replace(check, no_date_because=plan.reasons)
     return dataclasses.replace(check, earliest=plan.sessions[0])

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clients.eligibility import assess_at
 from clients.models import Client
 from clients.selectors import latest_intake
 from spa.dates import moment_label
@@ -28,7 +28,7 @@ from treatments.models import (
     Treatment,
 )
 from treatments.scheduling import Reason
-from treatments.selectors import availability_for
+from treatments.selectors import availability_for, slot_check
 
 
 class BookingRefused(Exception):
@@ -49,28 +49,8 @@ def lock_esthetician(esthetician: Esthetician) -> None:
     Esthetician.objects.select_for_update().get(pk=esthetician.pk)
 
 
-def _slot_problems(
-    *,
-    client: Client,
-    esthetician: Esthetician,
-    starts_at: dt.datetime,
-    ends_at: dt.datetime,
-    caution_note: str,
-    ignoring: Session | None = None,
-) -> list[Reason]:
-    now = timezone.now()
-    if starts_at < now:
-        return [Reason("in_the_past", f"{moment_label(starts_at)} has already passed.")]
-    availability = availability_for(
-        esthetician,
-        starts_on=timezone.localdate(starts_at),
-        ends_on=timezone.localdate(ends_at),
-        ignoring=ignoring,
-    )
-    findings = assess_at(latest_intake(client), starts_at, today=timezone.localdate(now))
-    return scheduling.booking_problems(
-        starts_at, ends_at, availability=availability, findings=findings, caution_note=caution_note
-    )
+def _slot_problems(**slot: Any) -> list[Reason]:
+    return slot_check(**slot).problems
 
 
 def create_session(**fields: object) -> Session:

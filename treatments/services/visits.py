@@ -69,7 +69,7 @@ def session_check_in(
         recorded_by=by,
     )
     findings = assess_at(intake, session.starts_at, today=timezone.localdate())
-    blocks = tuple(finding_reasons(findings))
+    blocks = tuple(finding_reasons(findings, today=timezone.localdate()))
     if blocks:
         reason = " ".join(block.message for block in blocks)
         make_up = session_postpone(session=session, reason=reason, by=by)
