@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.urls import reverse
@@ -15,6 +16,8 @@ from django.utils import timezone
 
 from clients.models import Client, HealthRecordAccess, Intake, IntakeLink
 from clients.signals import intake_recorded
+from outbox.models import Message
+from outbox.services import message_queue
 
 INTAKE_LINK_DAYS = 7
 
@@ -73,14 +76,24 @@ def intake_link_create(
     return site_url.rstrip("/") + intake_link_path(token)
 
 
+@transaction.atomic
 def intake_link_send(*, client: Client, created_by: AbstractBaseUser | None, site_url: str) -> str:
-    """Make a fresh intake link and email it to the client once the transaction commits."""
-    from clients.tasks import send_intake_link
-
-    with transaction.atomic():
-        url = intake_link_create(client=client, created_by=created_by, site_url=site_url)
-        if client.email:
-            transaction.on_commit(lambda: send_intake_link.delay(client_id=client.pk, url=url))
+    """Make a fresh intake link and write the email that takes it to the client."""
+    url = intake_link_create(client=client, created_by=created_by, site_url=site_url)
+    message_queue(
+        kind=Message.Kind.INTAKE_LINK,
+        to=client.email,
+        subject=f"{settings.SPA_NAME}: your health questions before your treatment",
+        template="clients/email/intake_link",
+        context={
+            "client": client,
+            "url": url,
+            "days": INTAKE_LINK_DAYS,
+            "spa_name": settings.SPA_NAME,
+        },
+        topic=f"client:{client.pk}:intake-link",
+        client=client,
+    )
     return url
 
 

@@ -6,7 +6,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from spa import email_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,6 +52,21 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# HTTPS=true: the site is served over HTTPS by a proxy in front of it that ends TLS and says
+# so in X-Forwarded-Proto (the proxy must set that header itself, never pass a visitor's on).
+# Off by default, so the plain-HTTP servers of tests and development keep working.
+HTTPS = env_bool("HTTPS") and not DEBUG
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Off when the proxy already redirects plain HTTP. /healthz stays answerable over plain
+    # HTTP for the container's health check and a load balancer's probes.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # Browsers remember "HTTPS only" for this long: start modest, raise it once all is well.
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -61,10 +79,12 @@ INSTALLED_APPS = [
     "template_partials",
     "clients",
     "treatments",
+    "outbox",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,6 +145,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The app serves its own static files (WhiteNoise). STATIC_MANIFEST=true (the Docker image
+# sets it and runs collectstatic) gives them content-hashed names, compressed copies and a
+# year's caching. It is a switch rather than "whenever DEBUG is off" because that storage
+# can only name files that collectstatic has gathered, even with WHITENOISE_MANIFEST_STRICT
+# off: tests (DEBUG off) and `make run` would need a collectstatic first.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 # The contraindication rules (DOMAIN.md): how long an intake stays valid, and how long
 # after a filler or botox injection microcurrent must wait.
@@ -137,11 +171,36 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# A worker that cannot reach the broker gives up at once: the outbox keeps the message.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE = {
+    "deliver-messages": {"task": "outbox.tasks.deliver_due", "schedule": 60.0},
+    "nightly-review": {
+        "task": "treatments.tasks.nightly_review",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
+# Messages: a reminder this many hours before each session; a failing message is tried this
+# many times (waiting longer each time) before it stays failed, visible in the admin.
+REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
+MAINTENANCE_REMINDER_DAYS_BEFORE = env_int("MAINTENANCE_REMINDER_DAYS_BEFORE", 7)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "spa-demo")
 
-# Email: printed to the console unless a backend is configured.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: printed to the console unless EMAIL_URL says otherwise (smtp://user:password@host:587
+# ?tls=true, smtps://…, file:///path, console://, locmem://, dummy://; see spa/email_url.py).
+_email = email_url.parse(os.environ.get("EMAIL_URL", ""))
+EMAIL_BACKEND = _email.backend
+EMAIL_HOST = _email.host
+EMAIL_PORT = _email.port
+EMAIL_HOST_USER = _email.user
+EMAIL_HOST_PASSWORD = _email.password
+EMAIL_USE_TLS = _email.use_tls
+EMAIL_USE_SSL = _email.use_ssl
+EMAIL_TIMEOUT = _email.timeout
+EMAIL_FILE_PATH = _email.file_path
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Spa Planner <bookings@localhost>")
 # The spa's name in messages to clients, and the address links in emails point at.
 SPA_NAME = os.environ.get("SPA_NAME", "Spa Planner")

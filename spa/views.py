@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
+from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 def wants_partial(request: HttpRequest) -> bool:
@@ -46,11 +50,29 @@ def database_state() -> str:
     return "ok"
 
 
+def redis_state(url: str) -> str:
+    """Say whether Redis at `url` answers a ping: "ok" or "unavailable"."""
+    # A health check must answer quickly even when Redis hangs: one try, a second at most
+    # to connect and a second to reply (redis-py otherwise retries with growing waits).
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=1, socket_timeout=1, retry=Retry(NoBackoff(), retries=0)
+    )
+    try:
+        client.ping()
+    except redis.RedisError:
+        return "unavailable"
+    finally:
+        client.close()
+    return "ok"
+
+
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Report the state of what the app depends on; 503 when any part is down."""
     checks = {"database": database_state()}
+    if settings.REDIS_URL:
+        checks["redis"] = redis_state(settings.REDIS_URL)
     healthy = all(state == "ok" for state in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW = (
@@ -15,6 +16,16 @@ SHOW = (
     "'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL, "
     "'zone': settings.TIME_ZONE, 'intake': settings.INTAKE_VALID_DAYS, "
     "'injectable': settings.INJECTABLE_WAIT_DAYS, 'hosts': settings.ALLOWED_HOSTS}))"
+)
+SHOW_NAMED = (
+    "import json, sys, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({name: getattr(settings, name, None) for name in sys.argv[1:]}))"
+)
+# A request of each kind, as a visitor's browser would send it, through the whole middleware.
+ASK_OVER_PLAIN_HTTP = (
+    "import django; django.setup(); from django.test import Client; "
+    "print(Client().get('/healthz', headers={'host': 'localhost'}).status_code, "
+    "Client().get('/accounts/login/', headers={'host': 'localhost'}).status_code)"
 )
 SETTINGS_VARIABLES = [
     "DATABASE_URL",
@@ -25,16 +36,34 @@ SETTINGS_VARIABLES = [
     "TIME_ZONE",
     "INTAKE_VALID_DAYS",
     "INJECTABLE_WAIT_DAYS",
+    "CSRF_TRUSTED_ORIGINS",
+    "EMAIL_URL",
+    "HTTPS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "STATIC_MANIFEST",
 ]
 
 
-def start(**environment: str) -> subprocess.CompletedProcess[str]:
-    """Load the settings in a fresh Python with exactly these settings variables."""
+def start(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    """Run Python (SHOW by default) in a fresh process with exactly these settings variables."""
     env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
     env |= {"DJANGO_SETTINGS_MODULE": "spa.settings", **environment}
     return subprocess.run(
-        [sys.executable, "-c", SHOW], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", *(arguments or [SHOW])],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
+
+
+def read_settings(*names: str, **environment: str) -> dict[str, Any]:
+    """These settings' values, as a fresh start with this environment gives them."""
+    started = start(SHOW_NAMED, *names, **environment)
+    assert started.returncode == 0, started.stderr
+    return json.loads(started.stdout)
 
 
 def test_without_debug_a_missing_secret_key_stops_the_start_with_a_clear_message():
@@ -78,3 +107,116 @@ def test_a_rule_setting_that_is_not_a_number_is_named_in_the_error():
 
     assert started.returncode != 0
     assert "INTAKE_VALID_DAYS must be a whole number" in started.stderr
+
+
+def test_email_is_printed_to_the_console_unless_email_url_is_set():
+    shown = read_settings("EMAIL_BACKEND", DEBUG="true")
+
+    assert shown["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_email_url_gives_the_smtp_server_its_login_and_starttls():
+    shown = read_settings(
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_HOST_USER",
+        "EMAIL_HOST_PASSWORD",
+        "EMAIL_USE_TLS",
+        "EMAIL_USE_SSL",
+        DEBUG="true",
+        EMAIL_URL="smtp://bookings%40spa.example:p%40ss%2Fword@smtp.example.com:587?tls=true",
+    )
+
+    assert shown == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.com",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "bookings@spa.example",
+        "EMAIL_HOST_PASSWORD": "p@ss/word",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+    }
+
+
+def test_an_unknown_email_scheme_stops_the_start_without_showing_the_password():
+    started = start(DEBUG="true", EMAIL_URL="smpt://bookings:hunter2@smtp.example.com")
+
+    assert started.returncode != 0
+    assert "EMAIL_URL has an unknown scheme 'smpt'" in started.stderr
+    assert "hunter2" not in started.stderr
+
+
+SECURITY = (
+    "SECURE_PROXY_SSL_HEADER",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+)
+
+
+def test_https_makes_cookies_secure_redirects_plain_http_and_sends_hsts():
+    shown = read_settings(*SECURITY, SECRET_KEY="x" * 50, HTTPS="true")
+
+    assert shown == {
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 3600,
+    }
+
+
+def test_without_https_the_site_works_over_plain_http():
+    shown = read_settings(*SECURITY, SECRET_KEY="x" * 50)
+
+    assert shown == {
+        "SECURE_PROXY_SSL_HEADER": None,
+        "SESSION_COOKIE_SECURE": False,
+        "CSRF_COOKIE_SECURE": False,
+        "SECURE_SSL_REDIRECT": False,
+        "SECURE_HSTS_SECONDS": 0,
+    }
+
+
+def test_https_leaves_a_development_machine_alone():
+    shown = read_settings(*SECURITY, DEBUG="true", HTTPS="true")
+
+    assert shown["SESSION_COOKIE_SECURE"] is False
+    assert shown["SECURE_SSL_REDIRECT"] is False
+
+
+def test_the_redirect_to_https_can_be_left_to_the_proxy():
+    shown = read_settings(*SECURITY, SECRET_KEY="x" * 50, HTTPS="true", SECURE_SSL_REDIRECT="false")
+
+    assert shown["SECURE_SSL_REDIRECT"] is False
+    assert shown["SESSION_COOKIE_SECURE"] is True
+
+
+def test_with_https_pages_redirect_but_healthz_answers_plain_http():
+    started = start(
+        ASK_OVER_PLAIN_HTTP,
+        SECRET_KEY="x" * 50,
+        HTTPS="true",
+        DATABASE_URL="sqlite:///:memory:",
+    )
+
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split() == ["200", "301"]
+
+
+def test_static_files_are_served_by_whitenoise_hashed_only_when_collected():
+    plain = read_settings("STORAGES", "MIDDLEWARE", DEBUG="true")
+    manifest = read_settings("STORAGES", DEBUG="true", STATIC_MANIFEST="true")
+
+    assert plain["MIDDLEWARE"][:2] == [
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    ]
+    assert plain["STORAGES"]["staticfiles"]["BACKEND"] == (
+        "django.contrib.staticfiles.storage.StaticFilesStorage"
+    )
+    assert manifest["STORAGES"]["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -105,11 +107,46 @@ def test_500_page_renders_without_a_request() -> None:
 
 
 @pytest.mark.django_db
-def test_healthz_reports_ok(client: BrowserClient) -> None:
+def test_healthz_reports_the_database_alone_without_redis(
+    client: BrowserClient, settings: Any
+) -> None:
+    settings.REDIS_URL = ""
+
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def redis_answers_locally() -> bool:
+    """True when something listens on 127.0.0.1:6379, the machine's Redis."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.django_db
+def test_healthz_reports_redis_when_it_answers(client: BrowserClient, settings: Any) -> None:
+    if not redis_answers_locally():
+        pytest.skip("needs Redis on 127.0.0.1:6379 (CI has it)")
+    settings.REDIS_URL = "redis://127.0.0.1:6379/15"
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_an_unreachable_redis(client: BrowserClient, settings: Any) -> None:
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "ok", "redis": "unavailable"}
 
 
 @contextmanager
@@ -136,7 +173,9 @@ def unreachable_database() -> Iterator[None]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_healthz_reports_an_unreachable_database(client: BrowserClient) -> None:
+def test_healthz_reports_an_unreachable_database(client: BrowserClient, settings: Any) -> None:
+    settings.REDIS_URL = ""
+
     with unreachable_database():
         response = client.get(reverse("healthz"))
 

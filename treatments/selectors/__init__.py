@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from treatments.selectors.availability import SlotCheck, availability_for, slot_check
+from treatments.selectors.availability import (
+    SlotCheck,
+    availability_for,
+    calendars_without_bookings,
+    slot_check,
+)
 from treatments.selectors.calendar import (
     CalendarSession,
     calendar_estheticians,
@@ -56,6 +61,7 @@ __all__ = [
     "booking_check",
     "calendar_estheticians",
     "calendar_for",
+    "calendars_without_bookings",
     "completed_count",
     "day_bounds",
     "default_treatment",

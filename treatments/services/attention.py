@@ -1,46 +1,117 @@
-"""Re-assessing booked sessions when a client's health answers change."""
+"""Re-assessing booked sessions: after a new intake, and every night for all of them.
+
+A booked session that can no longer go ahead as booked (a new intake blocks it, the intake
+has expired, the spa now closes that day, the esthetician's hours changed) is flagged "needs
+attention" with the reasons, never cancelled or kept silently. Flags whose reasons have gone
+are cleared. The assigned esthetician hears about newly flagged sessions.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from clients.eligibility import assess_at
-from clients.models import Client
-from clients.selectors import latest_intake
-from treatments.models import (
-    Session,
-)
+from clients.models import Client, Intake
+from clients.selectors import latest_intakes
+from outbox.models import Message
+from treatments.models import MaintenanceVisit, Session
+from treatments.scheduling import Availability, calendar_problems
+from treatments.selectors import calendars_without_bookings
+from treatments.services import messages
+
+CHUNK = 500
+
+
+def _booked_ahead(now: dt.datetime):
+    return (
+        Session.objects.filter(status=Session.Status.BOOKED, ends_at__gt=now)
+        .select_related("esthetician__user", "client", "treatment")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
 
 
 @transaction.atomic
 def sessions_reassess(*, client: Client) -> list[Session]:
-    """Check the client's booked sessions to come against their latest intake.
-
-    Sessions it now blocks are flagged "needs attention" with the reason (never cancelled or
-    kept silently); flags it no longer supports are cleared. The assigned estheticians are
-    emailed about newly flagged sessions. Returns those sessions.
-    """
-    from treatments.tasks import email_needs_attention
-
-    intake = latest_intake(client)
+    """Re-assess the client's booked sessions to come; returns those newly flagged."""
     now = timezone.now()
+    return _reassess(list(_booked_ahead(now).filter(client=client)), now=now)
+
+
+def nightly_review() -> int:
+    """Re-assess every booked session to come, and make sure every maintenance visit due
+    within the week has its message. Safe to run twice. Returns the sessions newly flagged."""
+    now = timezone.now()
+    flagged, after = 0, 0
+    while True:
+        with transaction.atomic():
+            chunk = list(_booked_ahead(now).filter(pk__gt=after)[:CHUNK])
+            if chunk:
+                flagged += len(_reassess(chunk, now=now))
+        if len(chunk) < CHUNK:
+            break
+        after = chunk[-1].pk
+    _maintenance_messages_ensure(today=timezone.localdate(now))
+    return flagged
+
+
+def _reassess(sessions: list[Session], *, now: dt.datetime) -> list[Session]:
+    if not sessions:
+        return []
     today = timezone.localdate(now)
+    intakes = latest_intakes({session.client_id for session in sessions})
+    calendars = calendars_without_bookings(
+        {session.esthetician_id for session in sessions},
+        starts_on=min(timezone.localdate(session.starts_at) for session in sessions),
+        ends_on=max(timezone.localdate(session.ends_at) for session in sessions),
+    )
     newly_flagged, changed = [], []
-    upcoming = Session.objects.filter(client=client, status=Session.Status.BOOKED, ends_at__gt=now)
-    for session in upcoming.select_for_update():
-        reason = " ".join(
-            finding.message
-            for finding in assess_at(intake, session.starts_at, today=today)
-            if finding.is_block
-        )
-        if bool(reason) != session.needs_attention or reason != session.attention_reason:
+    for session in sessions:
+        reason = " ".join(_reasons(session, intakes, calendars, today=today))
+        if reason != session.attention_reason or bool(reason) != session.needs_attention:
             if reason and not session.needs_attention:
                 newly_flagged.append(session)
             session.needs_attention, session.attention_reason = bool(reason), reason
             changed.append(session)
     Session.objects.bulk_update(changed, ["needs_attention", "attention_reason"])
     if newly_flagged:
-        ids = [session.pk for session in newly_flagged]
-        transaction.on_commit(lambda: email_needs_attention.delay(session_ids=ids))
+        messages.needs_attention_notify(newly_flagged)
     return newly_flagged
+
+
+def _reasons(
+    session: Session,
+    intakes: Mapping[int, Intake],
+    calendars: Mapping[int, Availability],
+    *,
+    today: dt.date,
+) -> Iterable[str]:
+    for finding in assess_at(intakes.get(session.client_id), session.starts_at, today=today):
+        if finding.is_block:
+            yield finding.message
+    calendar = calendars[session.esthetician_id]
+    for problem in calendar_problems(session.starts_at, session.ends_at, calendar, today=today):
+        yield problem.message
+
+
+def _maintenance_messages_ensure(*, today: dt.date) -> None:
+    """Write the "maintenance due" message of every visit due within the week that has none."""
+    days = settings.MAINTENANCE_REMINDER_DAYS_BEFORE
+    due = MaintenanceVisit.objects.filter(
+        status=MaintenanceVisit.Status.DUE,
+        due_on__gte=today,
+        due_on__lte=today + dt.timedelta(days=days),
+    ).select_related("series__client")
+    visits = {messages.maintenance_topic(visit): visit for visit in due}
+    written = set(
+        Message.objects.filter(topic__in=visits).values_list("topic", flat=True).distinct()
+    )
+    for topic, visit in visits.items():
+        if topic not in written:
+            with transaction.atomic():
+                messages.maintenance_reminder_schedule(visit)

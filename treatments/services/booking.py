@@ -9,8 +9,9 @@ is the backstop.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
@@ -29,6 +30,9 @@ from treatments.models import (
 )
 from treatments.scheduling import Reason
 from treatments.selectors import availability_for, slot_check
+from treatments.services import messages
+
+T = TypeVar("T")
 
 
 class BookingRefused(Exception):
@@ -54,9 +58,10 @@ def _slot_problems(**slot: Any) -> list[Reason]:
 
 
 def create_session(**fields: object) -> Session:
+    """Write a booked session and its reminder."""
     try:
         with transaction.atomic():
-            return Session.objects.create(**fields)
+            session = Session.objects.create(**fields)
     except IntegrityError as error:
         # Only reachable if a booking slipped past the lock: the database's own refusal.
         if "session_no_overlap" not in str(error):
@@ -64,8 +69,26 @@ def create_session(**fields: object) -> Session:
         raise BookingRefused(
             [Reason("slot_taken", "That time was booked by someone else a moment ago.")]
         ) from error
+    messages.reminder_schedule(session)
+    return session
 
 
+def telling_when_blocks_lift(book: Callable[..., T]) -> Callable[..., T]:
+    """Run a booking; when a block that ends on a date refused it, the client will be told
+    on that date that they can book again (written after the refused booking rolled back)."""
+
+    @functools.wraps(book)
+    def booking(**kwargs: Any) -> T:
+        try:
+            return book(**kwargs)
+        except BookingRefused as refused:
+            messages.can_book_again_schedule(kwargs["client"], refused.reasons)
+            raise
+
+    return booking
+
+
+@telling_when_blocks_lift
 @transaction.atomic
 def session_book(
     *,
@@ -109,6 +132,7 @@ def session_book(
         maintenance_visit.status = MaintenanceVisit.Status.BOOKED
         maintenance_visit.session = session
         maintenance_visit.save(update_fields=["status", "session"])
+        messages.maintenance_reminder_schedule(maintenance_visit)
     return session
 
 
@@ -125,6 +149,7 @@ def _series_problems(
     return problems
 
 
+@telling_when_blocks_lift
 @transaction.atomic
 def series_create(
     *,
@@ -270,6 +295,7 @@ def session_reschedule(
             "updated_at",
         ]
     )
+    messages.reminder_schedule(session)
     return session
 
 

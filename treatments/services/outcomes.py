@@ -14,6 +14,7 @@ from spa.dates import moment_label
 from treatments import scheduling
 from treatments.models import MaintenanceVisit, Series, Session, TreatmentRecord
 from treatments.scheduling import Reason
+from treatments.services import messages
 from treatments.services.booking import (
     BookingRefused,
     booked_session,
@@ -35,6 +36,7 @@ def _end(session: Session, status: str, reason: str = "") -> Session:
         )
     session.status, session.status_reason = status, reason.strip()
     session.save(update_fields=["status", "status_reason", "updated_at"])
+    messages.reminder_cancel(session)
     return session
 
 
@@ -65,7 +67,10 @@ def session_postpone(
 
 
 def _release_maintenance_visit(session: Session, status: str) -> None:
-    MaintenanceVisit.objects.filter(session=session).update(status=status, session=None)
+    for visit in MaintenanceVisit.objects.filter(session=session).select_related("series"):
+        visit.status, visit.session = status, None
+        visit.save(update_fields=["status", "session"])
+        messages.maintenance_reminder_schedule(visit)
 
 
 def _book_make_up(session: Session, by: AbstractBaseUser | None) -> Session | None:
@@ -139,10 +144,12 @@ def _complete_course(series: Series, completed_on: dt.date) -> None:
     due_dates = scheduling.maintenance_due_dates(
         after=completed_on, weeks=series.maintenance_weeks, visits=series.maintenance_visits
     )
-    MaintenanceVisit.objects.bulk_create(
+    visits = MaintenanceVisit.objects.bulk_create(
         MaintenanceVisit(series=series, number=number, due_on=due_on)
         for number, due_on in enumerate(due_dates, start=1)
     )
+    for visit in visits:
+        messages.maintenance_reminder_schedule(visit)
 
 
 def _complete_maintenance_visit(session: Session, completed_on: dt.date) -> None:
@@ -162,15 +169,21 @@ def _complete_maintenance_visit(session: Session, completed_on: dt.date) -> None
     for due_visit, due_on in zip(later, due_dates, strict=True):
         due_visit.due_on = due_on
     MaintenanceVisit.objects.bulk_update(later, ["due_on"])
+    for due_visit in later:
+        messages.maintenance_reminder_schedule(due_visit)
 
 
 @transaction.atomic
 def series_cancel(*, series: Series, reason: str, by: AbstractBaseUser | None) -> Series:
     """Stop a series: its future booked sessions are cancelled, no make-ups are booked."""
     series = Series.objects.select_for_update().get(pk=series.pk)
-    series.sessions.filter(status=Session.Status.BOOKED, starts_at__gt=timezone.now()).update(
+    upcoming = series.sessions.filter(status=Session.Status.BOOKED, starts_at__gt=timezone.now())
+    messages.reminders_cancel(upcoming)
+    upcoming.update(
         status=Session.Status.CANCELLED, status_reason=reason.strip(), updated_at=timezone.now()
     )
+    for visit in series.visits.filter(status=MaintenanceVisit.Status.DUE):
+        messages.maintenance_reminder_cancel(visit)
     series.visits.filter(status=MaintenanceVisit.Status.DUE).delete()
     series.status, series.ended_on = Series.Status.CANCELLED, timezone.localdate()
     series.save(update_fields=["status", "ended_on"])

@@ -1,0 +1,236 @@
+"""The messages bookings cause, written with the change and cancelled or re-timed with it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from clients.models import Intake
+from clients.services import intake_submit
+from outbox.models import Message
+from tests.clients.factories import IntakeFactory
+from tests.treatments.factories import ClosureFactory, TreatmentFactory
+from treatments import services
+from treatments.models import MaintenanceVisit, Session
+from treatments.services import BookingRefused
+from treatments.services.attention import nightly_review
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=LONDON)
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=LONDON)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def olivia(clock):
+    return IntakeFactory(submitted_at=NOW, client__email="olivia@example.com").client
+
+
+def book(client, esthetician, starts_at):
+    return services.session_book(
+        client=client,
+        esthetician=esthetician,
+        treatment=TreatmentFactory(),
+        starts_at=starts_at,
+        booked_by=None,
+    )
+
+
+def pending(kind: str) -> list[Message]:
+    return list(Message.objects.filter(kind=kind, status=Message.Status.PENDING))
+
+
+def test_booking_writes_a_reminder_due_a_day_before(olivia, esthetician):
+    session = book(olivia, esthetician, at(dt.date(2026, 12, 1)))
+
+    (reminder,) = pending(Message.Kind.REMINDER)
+    assert reminder.due_at == at(dt.date(2026, 11, 30))
+    assert (reminder.to, reminder.session) == ("olivia@example.com", session)
+    assert "Tue 1 Dec, 10:00" in reminder.body_text
+
+
+def test_the_reminder_lead_time_is_a_setting(olivia, esthetician, settings):
+    settings.REMINDER_HOURS_BEFORE = 48
+
+    book(olivia, esthetician, at(dt.date(2026, 12, 1)))
+
+    assert pending(Message.Kind.REMINDER)[0].due_at == at(dt.date(2026, 11, 29))
+
+
+def test_moving_a_session_re_times_its_reminder(olivia, esthetician):
+    session = book(olivia, esthetician, at(dt.date(2026, 12, 1)))
+
+    services.session_reschedule(session=session, starts_at=at(dt.date(2026, 12, 3), 14), by=None)
+
+    (reminder,) = pending(Message.Kind.REMINDER)
+    assert reminder.due_at == at(dt.date(2026, 12, 2), 14)
+    assert "Thu 3 Dec, 14:00" in reminder.body_text
+
+
+def test_cancelling_a_session_cancels_its_reminder(olivia, esthetician):
+    session = book(olivia, esthetician, at(dt.date(2026, 12, 1)))
+
+    services.session_cancel(session=session, reason="Ill", by=None)
+
+    assert pending(Message.Kind.REMINDER) == []
+    assert Message.objects.get(kind=Message.Kind.REMINDER).status == Message.Status.CANCELLED
+
+
+def test_cancelling_a_series_cancels_every_reminder(olivia, esthetician):
+    series = services.series_create(
+        client=olivia,
+        esthetician=esthetician,
+        treatment=TreatmentFactory(),
+        starts_on=dt.date(2026, 12, 1),
+        planned_sessions=6,
+        sessions_per_week=1,
+        weekdays=[1],
+        preferred_time=dt.time(10),
+        created_by=None,
+    )
+    assert len(pending(Message.Kind.REMINDER)) == 6
+
+    services.series_cancel(series=series, reason="Moving away", by=None)
+
+    assert pending(Message.Kind.REMINDER) == []
+
+
+def test_a_refusal_for_recent_filler_tells_the_client_when_they_can_book(esthetician, clock):
+    injected = IntakeFactory(
+        submitted_at=NOW, last_injectable_on=dt.date(2026, 11, 20), client__email="a@example.com"
+    ).client
+
+    with pytest.raises(BookingRefused):
+        book(injected, esthetician, at(dt.date(2026, 12, 1)))
+
+    (news,) = pending(Message.Kind.CAN_BOOK_AGAIN)
+    assert news.due_at == at(dt.date(2026, 12, 4), 9)
+    assert "from Fri 4 Dec microcurrent is safe for you again" in news.body_text
+    assert not Session.objects.exists()
+
+
+def test_a_refusal_for_a_permanent_block_sends_no_such_news(esthetician, clock):
+    blocked = IntakeFactory(submitted_at=NOW, has_pacemaker=True).client
+
+    with pytest.raises(BookingRefused):
+        book(blocked, esthetician, at(dt.date(2026, 12, 1)))
+
+    assert pending(Message.Kind.CAN_BOOK_AGAIN) == []
+
+
+def test_a_new_intake_cancels_earlier_book_again_news(esthetician, clock):
+    injected = IntakeFactory(submitted_at=NOW, last_injectable_on=dt.date(2026, 11, 20)).client
+    with pytest.raises(BookingRefused):
+        book(injected, esthetician, at(dt.date(2026, 12, 1)))
+
+    intake_submit(
+        client=injected,
+        answers={"last_injectable_on": dt.date(2026, 11, 21)},
+        source=Intake.Source.STAFF,
+    )
+
+    assert pending(Message.Kind.CAN_BOOK_AGAIN) == []
+
+
+def test_a_completed_course_writes_maintenance_news_a_week_before_each_visit(
+    olivia, esthetician, clock
+):
+    series = services.series_create(
+        client=olivia,
+        esthetician=esthetician,
+        treatment=TreatmentFactory(),
+        starts_on=dt.date(2026, 12, 1),
+        planned_sessions=6,
+        sessions_per_week=1,
+        weekdays=[1],
+        preferred_time=dt.time(10),
+        created_by=None,
+        maintenance_visits=2,
+    )
+    for session in series.sessions.order_by("starts_at"):
+        clock.move_to(session.starts_at + dt.timedelta(minutes=5))
+        services.session_complete(session=session, by=None)
+
+    first, second = series.visits.order_by("number")
+    news = {message.topic: message for message in pending(Message.Kind.MAINTENANCE_DUE)}
+    assert news[f"visit:{first.pk}:due"].due_at == at(first.due_on - dt.timedelta(days=7), 9)
+    assert f"visit:{second.pk}:due" in news
+
+    IntakeFactory(client=olivia, submitted_at=dt.datetime.now(dt.UTC))
+    book_visit = services.session_book(
+        client=olivia,
+        esthetician=esthetician,
+        treatment=TreatmentFactory(),
+        starts_at=at(first.due_on),
+        booked_by=None,
+        maintenance_visit=first,
+    )
+    assert book_visit.kind == Session.Kind.MAINTENANCE
+    assert f"visit:{first.pk}:due" not in {m.topic for m in pending(Message.Kind.MAINTENANCE_DUE)}
+
+
+def test_a_newly_blocked_session_writes_news_for_its_esthetician(olivia, esthetician):
+    esthetician.user.email = "anna@spa.example.com"
+    esthetician.user.save()
+    book(olivia, esthetician, at(dt.date(2026, 12, 1)))
+
+    intake_submit(client=olivia, answers={"has_pacemaker": True}, source=Intake.Source.STAFF)
+
+    (news,) = Message.objects.filter(kind=Message.Kind.NEEDS_ATTENTION)
+    assert news.to == "anna@spa.example.com"
+    assert "Tue 1 Dec, 10:00" in news.body_text
+
+
+def test_the_nightly_review_flags_a_session_on_a_day_the_spa_now_closes(olivia, esthetician):
+    session = book(olivia, esthetician, at(dt.date(2026, 12, 1)))
+    ClosureFactory(starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2026, 12, 1), reason="Flood")
+
+    assert nightly_review() == 1
+    assert nightly_review() == 0
+
+    session.refresh_from_db()
+    assert session.needs_attention
+    assert "The spa is closed on Tue 1 Dec (Flood)." in session.attention_reason
+
+
+def test_the_nightly_review_flags_sessions_once_the_intake_expires(olivia, esthetician, clock):
+    session = book(olivia, esthetician, at(dt.date(2027, 3, 2)))
+
+    clock.move_to(NOW + dt.timedelta(days=91))
+    nightly_review()
+
+    session.refresh_from_db()
+    assert "more than 90 days old" in session.attention_reason
+
+
+def test_the_nightly_review_writes_missing_maintenance_news_once(olivia, esthetician, clock):
+    series = services.series_create(
+        client=olivia,
+        esthetician=esthetician,
+        treatment=TreatmentFactory(),
+        starts_on=dt.date(2026, 12, 1),
+        planned_sessions=6,
+        sessions_per_week=1,
+        weekdays=[1],
+        preferred_time=dt.time(10),
+        created_by=None,
+    )
+    visit = MaintenanceVisit.objects.create(series=series, number=1, due_on=dt.date(2026, 11, 25))
+
+    nightly_review()
+    nightly_review()
+
+    assert Message.objects.filter(topic=f"visit:{visit.pk}:due").count() == 1
