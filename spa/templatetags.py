@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django import template
 from django.utils import timezone
 
+from spa.access import is_manager as user_is_manager
 from spa.dates import day_label, moment_label
 
 register = template.Library()
@@ -28,3 +30,9 @@ def spa_moment(value: datetime | None) -> str:
     if value is None:
         return ""
     return moment_label(value, today=timezone.localdate())
+
+
+@register.filter
+def is_manager(user: Any) -> bool:
+    """True when the user may see the managers' pages: `{% if user|is_manager %}`."""
+    return user_is_manager(user)

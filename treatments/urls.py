@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from treatments.views import calendar, series, sessions, today
+from treatments.views import calendar, dashboard, series, sessions, today
 
 urlpatterns = [
     path("", today.today, name="today"),
+    # The manager's review of every series.
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/export.csv", dashboard.dashboard_export, name="dashboard_export"),
     # The calendar, and each esthetician's feed for their phone's calendar.
     path("calendar/", calendar.calendar, name="calendar"),
     path("calendar/feed/", calendar.calendar_feed_regenerate, name="calendar_feed_regenerate"),

@@ -287,3 +287,17 @@ def test_the_reads_take_a_fixed_number_of_queries(esthetician, django_assert_num
         list(dashboard.maintenance_due_soon(today=TODAY))
         list(dashboard.maintenance_overdue_visits(today=TODAY))
         list(dashboard.needs_attention(now=NOW))
+
+
+@pytest.mark.parametrize(
+    ("today", "starts_on"),
+    [
+        (dt.date(2026, 12, 9), dt.date(2026, 9, 10)),
+        (dt.date(2026, 5, 31), dt.date(2026, 3, 1)),
+        (dt.date(2027, 2, 15), dt.date(2026, 11, 16)),
+    ],
+)
+def test_the_last_3_months_run_from_the_day_after_the_same_day_three_months_back(today, starts_on):
+    period = dashboard.periods(today)["3months"]
+
+    assert (period.starts_on, period.ends_on) == (starts_on, today)

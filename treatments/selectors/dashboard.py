@@ -7,6 +7,7 @@ treatments/progress.py, applied to the facts the database sums up for each serie
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,10 +53,16 @@ class Period:
     ends_on: dt.date
 
 
+def months_back(day: dt.date, months: int) -> dt.date:
+    """The same day `months` earlier, or that month's last day when it is shorter."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def periods(today: dt.date) -> dict[str, Period]:
     """The periods a manager can choose, by key."""
     month = today.replace(day=1)
-    quarter_start = (month - dt.timedelta(days=62)).replace(day=1)
+    quarter_start = months_back(today, 3) + dt.timedelta(days=1)
     choices = [
         Period("week", "This week", week_start(today), today),
         Period("4weeks", "Last 4 weeks", today - dt.timedelta(days=27), today),
