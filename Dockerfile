@@ -22,7 +22,8 @@ COPY . .
 
 # Static files are collected once, here: hashed names and compressed copies for WhiteNoise.
 # The key only lets the settings load for this step; the container needs its own SECRET_KEY.
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
+    && chown -R spa:spa staticfiles
 
 USER spa
 
