@@ -22,9 +22,9 @@ from tests.treatments.factories import (
     SessionFactory,
     WorkingHoursFactory,
 )
+from treatments.calendar_grid import week_grid
 from treatments.models import Esthetician, MaintenanceVisit, Session
 from treatments.scheduling import DaysOff
-from treatments.selectors import week_grid
 
 LONDON = ZoneInfo("Europe/London")
 # Monday 30 November 2026, before the spa opens.

@@ -15,7 +15,6 @@ from treatments.selectors.calendar import (
     esthetician_for_feed,
     feed_sessions,
     session_place,
-    week_grid,
 )
 from treatments.selectors.series import (
     ScheduledVisit,
@@ -84,6 +83,5 @@ __all__ = [
     "sessions_for_day",
     "sessions_for_page",
     "slot_check",
-    "week_grid",
     "with_findings",
 ]

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from spa.access import staff_required
 from spa.dates import day_label
 from spa.views import render_page, wants_partial
+from treatments.calendar_grid import week_grid
 from treatments.models import Esthetician, Session
 from treatments.selectors import (
     CalendarSession,
@@ -26,7 +27,6 @@ from treatments.selectors import (
     esthetician_for_feed,
     feed_sessions,
     session_place,
-    week_grid,
 )
 from treatments.services.visits import calendar_token_hash, calendar_token_regenerate
 
