@@ -49,6 +49,23 @@ def book(client, esthetician, starts_at):
     )
 
 
+def weekly_series(client, esthetician, **changes):
+    """Six Tuesdays at 10:00 from Tue 1 Dec."""
+    fields = {
+        "client": client,
+        "esthetician": esthetician,
+        "treatment": TreatmentFactory(),
+        "starts_on": dt.date(2026, 12, 1),
+        "planned_sessions": 6,
+        "sessions_per_week": 1,
+        "weekdays": [1],
+        "preferred_time": dt.time(10),
+        "created_by": None,
+        **changes,
+    }
+    return services.series_create(**fields)
+
+
 def pending(kind: str) -> list[Message]:
     return list(Message.objects.filter(kind=kind, status=Message.Status.PENDING))
 
@@ -90,17 +107,7 @@ def test_cancelling_a_session_cancels_its_reminder(olivia, esthetician):
 
 
 def test_cancelling_a_series_cancels_every_reminder(olivia, esthetician):
-    series = services.series_create(
-        client=olivia,
-        esthetician=esthetician,
-        treatment=TreatmentFactory(),
-        starts_on=dt.date(2026, 12, 1),
-        planned_sessions=6,
-        sessions_per_week=1,
-        weekdays=[1],
-        preferred_time=dt.time(10),
-        created_by=None,
-    )
+    series = weekly_series(olivia, esthetician)
     assert len(pending(Message.Kind.REMINDER)) == 6
 
     services.series_cancel(series=series, reason="Moving away", by=None)
@@ -148,18 +155,7 @@ def test_a_new_intake_cancels_earlier_book_again_news(esthetician, clock):
 def test_a_completed_course_writes_maintenance_news_a_week_before_each_visit(
     olivia, esthetician, clock
 ):
-    series = services.series_create(
-        client=olivia,
-        esthetician=esthetician,
-        treatment=TreatmentFactory(),
-        starts_on=dt.date(2026, 12, 1),
-        planned_sessions=6,
-        sessions_per_week=1,
-        weekdays=[1],
-        preferred_time=dt.time(10),
-        created_by=None,
-        maintenance_visits=2,
-    )
+    series = weekly_series(olivia, esthetician, maintenance_visits=2)
     for session in series.sessions.order_by("starts_at"):
         clock.move_to(session.starts_at + dt.timedelta(minutes=5))
         services.session_complete(session=session, by=None)
@@ -217,17 +213,7 @@ def test_the_nightly_review_flags_sessions_once_the_intake_expires(olivia, esthe
 
 
 def test_the_nightly_review_writes_missing_maintenance_news_once(olivia, esthetician, clock):
-    series = services.series_create(
-        client=olivia,
-        esthetician=esthetician,
-        treatment=TreatmentFactory(),
-        starts_on=dt.date(2026, 12, 1),
-        planned_sessions=6,
-        sessions_per_week=1,
-        weekdays=[1],
-        preferred_time=dt.time(10),
-        created_by=None,
-    )
+    series = weekly_series(olivia, esthetician)
     visit = MaintenanceVisit.objects.create(series=series, number=1, due_on=dt.date(2026, 11, 25))
 
     nightly_review()
