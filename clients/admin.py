@@ -23,7 +23,7 @@ INTAKE_ANSWERS = (
 )
 
 
-class ReadOnlyIntakeMixin:
+class ReadOnlyHealthRecordMixin:
     """A health record (an intake, its links, its access log) may be viewed, never added,
     changed or deleted here."""
 
@@ -37,7 +37,7 @@ class ReadOnlyIntakeMixin:
         return False
 
 
-class IntakeInline(ReadOnlyIntakeMixin, admin.TabularInline):
+class IntakeInline(ReadOnlyHealthRecordMixin, admin.TabularInline):
     """Every intake version of the client, newest first, to compare answers over time."""
 
     model = Intake
@@ -74,7 +74,7 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Intake)
-class IntakeAdmin(ReadOnlyIntakeMixin, admin.ModelAdmin):
+class IntakeAdmin(ReadOnlyHealthRecordMixin, admin.ModelAdmin):
     list_display = (
         "client",
         "submitted_at",
@@ -120,7 +120,7 @@ class IntakeAdmin(ReadOnlyIntakeMixin, admin.ModelAdmin):
 
 
 @admin.register(IntakeLink)
-class IntakeLinkAdmin(ReadOnlyIntakeMixin, admin.ModelAdmin):
+class IntakeLinkAdmin(ReadOnlyHealthRecordMixin, admin.ModelAdmin):
     list_display = ["client", "created_at", "expires_at", "used_at", "created_by"]
     list_select_related = ["client", "created_by"]
     search_fields = ["client__first_name", "client__last_name", "client__email"]
@@ -130,7 +130,7 @@ class IntakeLinkAdmin(ReadOnlyIntakeMixin, admin.ModelAdmin):
 
 
 @admin.register(HealthRecordAccess)
-class HealthRecordAccessAdmin(ReadOnlyIntakeMixin, admin.ModelAdmin):
+class HealthRecordAccessAdmin(ReadOnlyHealthRecordMixin, admin.ModelAdmin):
     list_display = ["at", "client", "user", "action", "detail"]
     list_filter = ["action"]
     list_select_related = ["client", "user"]

@@ -6,6 +6,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from django.core.paginator import Page
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -38,6 +39,20 @@ def render_page(
     # One URL gives two answers: caches must keep the page and the region apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def page_links(request: HttpRequest, page: Page) -> dict[str, str]:
+    """The addresses of the previous and next pages: this one's query with another page."""
+    links = {}
+    for name, has, number in (
+        ("previous", page.has_previous, page.previous_page_number),
+        ("next", page.has_next, page.next_page_number),
+    ):
+        if has():
+            query = request.GET.copy()
+            query["page"] = number()
+            links[name] = f"{request.path}?{query.urlencode()}"
+    return links
 
 
 def database_state() -> str:

@@ -32,7 +32,7 @@ from clients.selectors import (
 )
 from spa.access import is_manager, staff_required
 from spa.dates import moment_label
-from spa.views import render_page, wants_partial
+from spa.views import page_links, render_page, wants_partial
 
 CLIENTS_PER_PAGE = 25
 SENT_LINK = "sent_intake_link"
@@ -45,7 +45,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     page = Paginator(client_search(query), CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = clients_with_standing(page, today=timezone.localdate())
-    context = {"query": query, "page": page, "rows": rows}
+    context = {"query": query, "page": page, "rows": rows, "page_links": page_links(request, page)}
     return render_page(request, "clients/client_list.html", context, partial="results")
 
 
