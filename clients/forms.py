@@ -9,7 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clients.models import Client
+from clients.models import Client, Intake
+from clients.pretreatment import CheckAnswers
+from spa.dates import day_label
 
 EMAIL_TAKEN = (
     "Another client already has this email address. Search the client list for them, "
@@ -168,6 +170,103 @@ class BlockQuestionsForm(forms.Form):
             "due_date": data["due_date"] if data["pregnant"] else None,
             "last_injectable_on": data["last_injectable_on"],
         }
+
+
+STILL_DUE = "same"
+
+
+class PreTreatmentCheckForm(BlockQuestionsForm):
+    """The block questions asked again at check-in, each beside what is on file.
+
+    Dated answers are asked as changes ("Any filler or botox since Thu 26 Nov?", "Still
+    pregnant, due 7 Jul 2027?"), so no answer drops what the record knows: `check_answers()`
+    says only what changed, and `clients.pretreatment` writes the new version from it.
+    """
+
+    def __init__(self, *args: Any, on_file: Intake | None, today: dt.date, **kwargs: Any):
+        super().__init__(*args, today=today, **kwargs)
+        self.on_file = on_file
+        self.keeps_due_date = False
+        if on_file is not None:
+            self._ask_against(on_file)
+
+    def _ask_against(self, on_file: Intake) -> None:
+        for name in ("has_pacemaker", "acute_acne"):
+            self.fields[name].help_text = f"On file: {'Yes' if getattr(on_file, name) else 'No'}."
+        if on_file.pregnant:
+            self.fields["pregnant"] = self._still_pregnant(on_file.due_date)
+        since = on_file.last_injectable_on or timezone.localdate(on_file.submitted_at)
+        said = self._day(since)
+        self.fields["had_injectable"] = forms.TypedChoiceField(
+            label=f"Any filler or botox injections since {said}?",
+            help_text=(
+                f"On file: the most recent injection was on {said}."
+                if on_file.last_injectable_on
+                else f"On file: none, as of the intake on {said}."
+            ),
+            choices=[("yes", "Yes"), ("no", f"No, none since {said}")],
+            coerce=lambda answer: answer == "yes",
+            widget=forms.RadioSelect,
+            error_messages={"required": "Please answer Yes or No."},
+        )
+        self.fields["last_injectable_on"].label = "Date of the new injection"
+
+    def _still_pregnant(self, due: dt.date | None) -> forms.TypedChoiceField:
+        if due is None:
+            return forms.TypedChoiceField(
+                label="Still pregnant? No due date is on file.",
+                choices=[("yes", "Yes: give the due date"), ("no", "No, not pregnant now")],
+                widget=forms.RadioSelect,
+                error_messages={"required": "Please choose an answer."},
+            )
+        said = self._day(due)
+        return forms.TypedChoiceField(
+            label=f"Still pregnant, due {said}?",
+            choices=[
+                (STILL_DUE, f"Yes, still due {said}"),
+                ("yes", "Yes, with a new due date"),
+                ("no", "No, not pregnant now"),
+            ],
+            widget=forms.RadioSelect,
+            error_messages={"required": "Please choose an answer."},
+        )
+
+    def _day(self, day: dt.date) -> str:
+        return day_label(day, today=self.today)
+
+    def clean(self) -> dict[str, Any]:
+        answer = self.cleaned_data.get("pregnant")
+        if isinstance(answer, str):
+            self.keeps_due_date = answer == STILL_DUE
+            self.cleaned_data["pregnant"] = answer != "no"
+        data = super().clean()
+        on_file = self.on_file and self.on_file.last_injectable_on
+        injected = data.get("last_injectable_on")
+        if data.get("had_injectable") and on_file and injected and injected <= on_file:
+            self.add_error(
+                "last_injectable_on",
+                f"{self._day(on_file)} is on file already: give the date of an injection "
+                "after it, or answer No. To correct the date on file, record a new intake.",
+            )
+        return data
+
+    def _clean_pregnancy(self, data: dict[str, Any]) -> None:
+        if self.keeps_due_date:
+            self._drop_follow_ups(data, "due_date", "weeks_pregnant")
+            return
+        super()._clean_pregnancy(data)
+
+    def check_answers(self) -> CheckAnswers:
+        """What the client said: a due date or injection only when it is new."""
+        data = self.cleaned_data
+        new_due_date = data["pregnant"] and not self.keeps_due_date
+        return CheckAnswers(
+            has_pacemaker=data["has_pacemaker"],
+            acute_acne=data["acute_acne"],
+            pregnant=data["pregnant"],
+            due_date=data["due_date"] if new_due_date else None,
+            injected_on=data["last_injectable_on"] if data["had_injectable"] else None,
+        )
 
 
 class IntakeForm(BlockQuestionsForm):

@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clients.forms import BlockQuestionsForm, DateInput
+from clients.forms import DateInput, PreTreatmentCheckForm
 from clients.models import Client
 from treatments.models import Esthetician, MaintenanceVisit, Treatment, TreatmentRecord
 from treatments.scheduling import SeriesRequest
@@ -246,16 +246,11 @@ class TreatmentRecordForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class CheckInForm(BlockQuestionsForm):
-    """The pre-treatment check: the block questions asked again at check-in, and a note for
-    when the client's cautions need acknowledging."""
+class CheckInForm(PreTreatmentCheckForm):
+    """The pre-treatment check, and a note for when the client's cautions need acknowledging."""
 
     caution_note = forms.CharField(
         label="Note acknowledging the client's cautions",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def check_in_answers(self) -> dict[str, Any]:
-        """The answers `session_check_in` takes: the block answers as an intake stores them."""
-        return self.block_answers()

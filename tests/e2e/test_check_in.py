@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from clients.forms import BLOCK_QUESTIONS, BlockQuestionsForm
+from clients.forms import BLOCK_QUESTIONS, PreTreatmentCheckForm
 from clients.models import Intake
 from tests.clients.factories import ClientFactory, IntakeFactory
 from tests.treatments.factories import EstheticianFactory, SessionFactory
@@ -23,9 +23,11 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "viewport": TABLET, "has_touch": True}
 
 
-def question(page: Page, name: str) -> Any:
-    """A yes/no question of the pre-treatment check, found by what it asks."""
-    return page.get_by_role("group", name=BlockQuestionsForm.base_fields[name].label)
+def answer(page: Page, form: PreTreatmentCheckForm, name: str, value: str) -> None:
+    """Choose an answer to a question of the pre-treatment check, both found by their words."""
+    field = form.fields[name]
+    group = page.get_by_role("group", name=field.label)
+    group.get_by_label(dict(field.choices)[value], exact=True).check()
 
 
 def test_acne_at_check_in_postpones_the_session(
@@ -33,9 +35,11 @@ def test_acne_at_check_in_postpones_the_session(
 ) -> None:
     esthetician = EstheticianFactory(user__username="anna", user__first_name="Anna")
     iris = ClientFactory(first_name="Iris", last_name="Moss")
-    IntakeFactory(client=iris)
-    # The browser talks to the live server on the real clock: a session in a few minutes.
-    starts_at = timezone.now() + dt.timedelta(minutes=5)
+    intake = IntakeFactory(client=iris)
+    # The browser talks to the live server on the real clock: a session in a few minutes, today
+    # (check-in is only possible on the session's own day).
+    now = timezone.localtime()
+    starts_at = min(now + dt.timedelta(minutes=5), now.replace(hour=23, minute=59))
     session = SessionFactory(esthetician=esthetician, client=iris, starts_at=starts_at)
 
     page.goto(live_server.url + "/accounts/login/")
@@ -46,9 +50,9 @@ def test_acne_at_check_in_postpones_the_session(
     page.get_by_role("link", name="Check in", exact=True).click()
 
     expect(page.get_by_role("heading", name="Check in Iris Moss", level=1)).to_be_visible()
+    form = PreTreatmentCheckForm(on_file=intake, today=timezone.localdate())
     for name in BLOCK_QUESTIONS:
-        answer = "Yes" if name == "acute_acne" else "No"
-        question(page, name).get_by_label(answer, exact=True).check()
+        answer(page, form, name, "yes" if name == "acute_acne" else "no")
     page.get_by_role("button", name="Check in").click()
 
     status = page.get_by_role("status").filter(has_text="Postponed:")

@@ -56,6 +56,9 @@ def at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LONDON)
 
 
+CHECK_IN = at(TUESDAY, 10, 0)  # on time, on the session's day
+
+
 @pytest.fixture(autouse=True)
 def clock():
     """The clock stands at Sat 21 Nov 2026, 09:00 in the spa."""
@@ -515,16 +518,50 @@ def test_the_session_page_shows_a_flag_and_the_caution_note(esthetician_client, 
     assert "Needs attention Pacemaker fitted." in page
 
 
-def test_a_booked_session_before_its_start_offers_check_in_reschedule_and_cancel(
-    esthetician_client, esthetician
+def test_a_booked_session_on_its_day_offers_check_in_reschedule_and_cancel(
+    esthetician_client, esthetician, clock
 ):
-    page = session_page(esthetician_client, booked(esthetician), tags=True)
+    session = booked(esthetician)
+    clock.move_to(at(TUESDAY, 9, 30))
+
+    page = session_page(esthetician_client, session, tags=True)
 
     assert ">Check in</a>" in page
     assert "<summary>Reschedule</summary>" in page
     assert "<summary>Cancel</summary>" in page
     assert "No-show: the client did not come</button>" not in page
     assert "Complete: record the treatment" not in page
+
+
+@pytest.mark.parametrize("moment", [at(MONDAY, 23, 59), NOW])
+def test_before_its_day_a_session_says_when_check_in_opens(
+    esthetician_client, esthetician, clock, moment
+):
+    session = booked(esthetician)
+    clock.move_to(moment)
+
+    page = session_page(esthetician_client, session, tags=True)
+
+    assert ">Check in</a>" not in page
+    assert "It opens on the day of the session, Tue 1 Dec." in page
+
+
+@pytest.mark.parametrize("moment", [at(MONDAY, 23, 59), at(dt.date(2026, 12, 2), 0, 0), NOW])
+def test_check_in_on_another_day_is_refused_before_the_form_is_shown(
+    esthetician_client, esthetician, clock, moment
+):
+    session = booked(esthetician)
+    clock.move_to(moment)
+
+    shown = esthetician_client.get(reverse("session_check_in", args=[session.pk]), follow=True)
+    posted = check_in(esthetician_client, session)
+
+    assert "Check-in is on the day of the session: Tue 1 Dec." in text(shown)
+    assert 'name="has_pacemaker"' not in markup(shown)
+    assert posted.url == reverse("session_detail", args=[session.pk])
+    assert Intake.objects.filter(client=session.client).count() == 1
+    session.refresh_from_db()
+    assert session.checked_in_at is None
 
 
 def test_a_started_session_offers_the_no_show(esthetician_client, esthetician, clock):
@@ -536,12 +573,15 @@ def test_a_started_session_offers_the_no_show(esthetician_client, esthetician, c
     assert "No-show: the client did not come</button>" in page
 
 
-def test_a_checked_in_session_offers_completing_it(esthetician_client, esthetician):
-    session = booked(esthetician, checked_in_at=NOW)
+def test_a_checked_in_session_offers_completing_it_once_started(
+    esthetician_client, esthetician, clock
+):
+    session = booked(esthetician, checked_in_at=at(TUESDAY, 9, 55))
+    clock.move_to(at(TUESDAY, 10, 0))
 
     page = session_page(esthetician_client, session, tags=True)
 
-    assert "Checked in at 09:00" in page
+    assert "Checked in at 09:55" in page
     assert "Complete: record the treatment</a>" in page
     assert ">Check in</a>" not in page
 
@@ -711,33 +751,38 @@ def check_in(browser: BrowserClient, session: Session, **answers: str) -> Any:
     return browser.post(reverse("session_check_in", args=[session.pk]), {**NOTHING, **answers})
 
 
-def test_the_check_in_asks_the_block_questions(esthetician_client, esthetician):
+def test_the_check_in_asks_the_block_questions(esthetician_client, esthetician, clock):
     session = booked(esthetician)
+    clock.move_to(CHECK_IN)
 
     page = text(esthetician_client.get(reverse("session_check_in", args=[session.pk])))
 
     assert "Ask Iris again, today" in page
     assert "Do you have an acne flare-up or inflamed skin on your face or neck right now?" in page
-    assert "Have you had dermal filler or botox injections?" in page
+    assert "Any filler or botox injections since Fri 20 Nov?" in page
     assert 'name="caution_note"' not in markup(
         esthetician_client.get(reverse("session_check_in", args=[session.pk]))
     )
 
 
-def test_all_no_checks_the_client_in_and_goes_to_the_record(esthetician_client, esthetician):
+def test_all_no_checks_the_client_in_and_goes_to_the_record(esthetician_client, esthetician, clock):
     session = booked(esthetician)
+    clock.move_to(CHECK_IN)
 
     response = check_in(esthetician_client, session)
 
     session.refresh_from_db()
     assert response.status_code == 302
     assert response.url == reverse("session_complete", args=[session.pk])
-    assert session.checked_in_at == NOW
+    assert session.checked_in_at == CHECK_IN
     assert session.status == Session.Status.BOOKED
 
 
-def test_acne_at_check_in_postpones_the_session_with_the_reason(esthetician_client, esthetician):
+def test_acne_at_check_in_postpones_the_session_with_the_reason(
+    esthetician_client, esthetician, clock
+):
     session = booked(esthetician)
+    clock.move_to(CHECK_IN)
 
     response = check_in(esthetician_client, session, acute_acne="yes")
 
@@ -748,8 +793,9 @@ def test_acne_at_check_in_postpones_the_session_with_the_reason(esthetician_clie
     assert "Postponed: Acne flare-up or acutely inflamed skin" in page
 
 
-def test_the_check_in_answers_become_a_new_intake_version(esthetician_client, esthetician):
+def test_the_check_in_answers_become_a_new_intake_version(esthetician_client, esthetician, clock):
     session = booked(esthetician)
+    clock.move_to(CHECK_IN)
 
     check_in(esthetician_client, session, acute_acne="yes")
 
@@ -760,10 +806,11 @@ def test_the_check_in_answers_become_a_new_intake_version(esthetician_client, es
 
 
 def test_postponing_a_series_session_at_check_in_names_its_make_up(
-    esthetician_client, esthetician, treatment
+    esthetician_client, esthetician, treatment, clock
 ):
     series = series_of_eight(esthetician, treatment, cleared_client())
     session = series.sessions.order_by("starts_at").first()
+    clock.move_to(CHECK_IN)
 
     response = check_in(
         esthetician_client, session, had_injectable="yes", last_injectable_on="2026-11-20"
@@ -778,8 +825,9 @@ def test_postponing_a_series_session_at_check_in_names_its_make_up(
 SECOND_TRIMESTER = {"pregnant": "yes", "due_date": "2027-04-01"}
 
 
-def test_a_new_caution_at_check_in_needs_a_note(esthetician_client, esthetician):
+def test_a_new_caution_at_check_in_needs_a_note(esthetician_client, esthetician, clock):
     session = booked(esthetician)
+    clock.move_to(CHECK_IN)
 
     response = check_in(esthetician_client, session, **SECOND_TRIMESTER)
 
@@ -793,18 +841,20 @@ def test_a_new_caution_at_check_in_needs_a_note(esthetician_client, esthetician)
     assert session.checked_in_at is None
 
 
-def test_a_new_caution_with_a_note_checks_the_client_in(esthetician_client, esthetician):
+def test_a_new_caution_with_a_note_checks_the_client_in(esthetician_client, esthetician, clock):
     session = booked(esthetician)
+    clock.move_to(CHECK_IN)
 
     check_in(esthetician_client, session, **SECOND_TRIMESTER, caution_note="GP says fine.")
 
     session.refresh_from_db()
-    assert session.checked_in_at == NOW
+    assert session.checked_in_at == CHECK_IN
     assert session.caution_note == "GP says fine."
 
 
-def test_an_unanswered_check_in_question_is_asked_again(esthetician_client, esthetician):
+def test_an_unanswered_check_in_question_is_asked_again(esthetician_client, esthetician, clock):
     session = booked(esthetician)
+    clock.move_to(CHECK_IN)
 
     response = esthetician_client.post(
         reverse("session_check_in", args=[session.pk]), {**NOTHING, "acute_acne": ""}
@@ -812,6 +862,24 @@ def test_an_unanswered_check_in_question_is_asked_again(esthetician_client, esth
 
     assert "Please answer Yes or No." in text(response)
     assert Intake.objects.filter(client=session.client).count() == 1
+
+
+def test_no_new_injection_at_check_in_keeps_the_filler_on_file_and_postpones(
+    esthetician_client, esthetician, clock
+):
+    session = booked(esthetician, client=cleared_client(last_injectable_on=dt.date(2026, 11, 20)))
+    clock.move_to(CHECK_IN)
+
+    page = text(esthetician_client.get(reverse("session_check_in", args=[session.pk])))
+    response = check_in(esthetician_client, session, had_injectable="no")
+
+    assert "Any filler or botox injections since Fri 20 Nov?" in page
+    assert response.url == reverse("session_detail", args=[session.pk])
+    latest = Intake.objects.filter(client=session.client).latest_first().first()
+    assert latest.last_injectable_on == dt.date(2026, 11, 20)
+    session.refresh_from_db()
+    assert session.status == Session.Status.POSTPONED
+    assert "Filler or botox injected Fri 20 Nov" in session.status_reason
 
 
 def test_an_ended_session_cannot_be_checked_in(esthetician_client, esthetician):
@@ -923,17 +991,34 @@ def test_an_intensity_out_of_range_is_refused_with_the_range(esthetician_client,
     assert at_the_visit.status == Session.Status.BOOKED
 
 
-def test_completing_before_the_start_is_refused_with_the_reason(
+def test_completing_before_the_start_is_refused_before_the_form_is_shown(
     esthetician_client, at_the_visit, clock
 ):
     clock.move_to(at(TUESDAY, 9, 56))
 
-    response = complete(esthetician_client, at_the_visit)
+    shown = esthetician_client.get(reverse("session_complete", args=[at_the_visit.pk]))
+    posted = complete(esthetician_client, at_the_visit)
+    page = text(esthetician_client.get(shown.url))
 
+    assert shown.url == posted.url == reverse("session_detail", args=[at_the_visit.pk])
+    assert "can be recorded once the session has started (Tue 1 Dec, 10:00)" in page
+    assert "Complete: record the treatment" not in page
     at_the_visit.refresh_from_db()
-    assert "This session starts Tue 1 Dec, 10:00." in text(response)
-    assert 'name="gel_used" value="Conductive gel"' in markup(response)
     assert at_the_visit.status == Session.Status.BOOKED
+
+
+def test_checking_in_early_goes_back_to_the_session_until_it_starts(
+    esthetician_client, esthetician, clock
+):
+    session = booked(esthetician)
+    clock.move_to(at(TUESDAY, 9, 50))
+
+    response = check_in(esthetician_client, session)
+
+    assert response.url == reverse("session_detail", args=[session.pk])
+    page = session_page(esthetician_client, session)
+    assert "Checked in: nothing stands in the way of today's treatment." in page
+    assert "The treatment can be recorded once the session has started." in page
 
 
 def test_the_record_waits_for_the_check_in(esthetician_client, esthetician):

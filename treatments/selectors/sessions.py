@@ -75,6 +75,11 @@ class SessionPage:
         """True once the session's start time has come."""
         return self.session.starts_at <= timezone.now()
 
+    @property
+    def is_today(self) -> bool:
+        """True on the session's own spa-local day, the only day it can be checked in."""
+        return timezone.localdate(self.session.starts_at) == timezone.localdate()
+
 
 def session_page(session: Session, *, today: dt.date) -> SessionPage:
     """The session with its place ("Series 3 of 8") and, while booked, the day's findings."""

@@ -21,6 +21,7 @@ from treatments.services.visits import (
     CheckIn,
     calendar_token_hash,
     calendar_token_regenerate,
+    not_today,
     session_check_in,
 )
 
@@ -29,6 +30,7 @@ __all__ = [
     "CheckIn",
     "calendar_token_hash",
     "calendar_token_regenerate",
+    "not_today",
     "series_cancel",
     "series_create",
     "series_plan",

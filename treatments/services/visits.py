@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -14,23 +12,14 @@ from django.utils import timezone
 
 from clients.eligibility import assess_at
 from clients.models import Intake
+from clients.pretreatment import CheckAnswers, answers_after_check
 from clients.selectors import latest_intake
 from clients.services import intake_submit
+from spa.dates import day_label
 from treatments.models import Esthetician, Session
 from treatments.scheduling import Reason, finding_reasons, unacknowledged_cautions
 from treatments.services.booking import BookingRefused, booked_session, lock_esthetician
 from treatments.services.outcomes import session_postpone
-
-# The answers the pre-treatment check asks again; the rest are carried over from the intake.
-CHECK_QUESTIONS = ("has_pacemaker", "acute_acne", "pregnant", "due_date", "last_injectable_on")
-CARRIED_OVER = (
-    "date_of_birth",
-    "epilepsy",
-    "cancer",
-    "metal_implants",
-    "heart_condition",
-    "skin_lesions",
-)
 
 
 @dataclass(frozen=True)
@@ -50,26 +39,26 @@ class CheckIn:
 def session_check_in(
     *,
     session: Session,
-    answers: Mapping[str, Any],
+    answers: CheckAnswers,
     by: AbstractBaseUser | None,
     caution_note: str = "",
 ) -> CheckIn:
-    """Check the client in: their block answers become a new intake version, and any block
-    postpones the session with its reason (a course session gets its make-up)."""
+    """Check the client in on the session's own day: the answers, added to what is on file,
+    become a new intake version, and any block postpones the session with its reason (a
+    course session gets its make-up)."""
     lock_esthetician(session.esthetician)
     session = booked_session(session)
-    previous = latest_intake(session.client)
-    carried = {name: getattr(previous, name) for name in CARRIED_OVER} if previous else {}
-    checked = {name: answers.get(name) for name in CHECK_QUESTIONS}
-    checked["due_date"] = checked["due_date"] if checked["pregnant"] else None
+    today = timezone.localdate()
+    if timezone.localdate(session.starts_at) != today:
+        raise BookingRefused([not_today(session)])
     intake = intake_submit(
         client=session.client,
-        answers={**carried, **checked},
+        answers=answers_after_check(latest_intake(session.client), answers),
         source=Intake.Source.PRE_TREATMENT_CHECK,
         recorded_by=by,
     )
-    findings = assess_at(intake, session.starts_at, today=timezone.localdate())
-    blocks = tuple(finding_reasons(findings, today=timezone.localdate()))
+    findings = assess_at(intake, session.starts_at, today=today)
+    blocks = tuple(finding_reasons(findings, today=today))
     if blocks:
         reason = " ".join(block.message for block in blocks)
         make_up = session_postpone(session=session, reason=reason, by=by)
@@ -92,6 +81,12 @@ def session_check_in(
         ]
     )
     return CheckIn(session=session)
+
+
+def not_today(session: Session) -> Reason:
+    """Why a session cannot be checked in: check-in is on the session's own day."""
+    day = day_label(timezone.localdate(session.starts_at), today=timezone.localdate())
+    return Reason("not_today", f"Check-in is on the day of the session: {day}.")
 
 
 def calendar_token_hash(token: str) -> str:

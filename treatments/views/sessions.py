@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clients.models import Client
-from clients.selectors import client_search, clients_with_standing
+from clients.selectors import client_search, clients_with_standing, latest_intake
 from spa.access import staff_required
 from spa.dates import moment_label
 from spa.views import render_page
@@ -256,12 +256,17 @@ def session_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session_or_404(pk)
     if session.status != Session.Status.BOOKED:
         return _not_booked(request, session)
-    form = CheckInForm(request.POST or None, today=timezone.localdate())
+    if timezone.localdate(session.starts_at) != timezone.localdate():
+        messages.info(request, services.not_today(session).message)
+        return redirect("session_detail", pk=session.pk)
+    form = CheckInForm(
+        request.POST or None, on_file=latest_intake(session.client), today=timezone.localdate()
+    )
     if form.is_valid():
         try:
             checked = services.session_check_in(
                 session=session,
-                answers=form.check_in_answers(),
+                answers=form.check_answers(),
                 by=request.user,
                 caution_note=form.cleaned_data["caution_note"],
             )
@@ -281,6 +286,8 @@ def _checked_in(request: HttpRequest, checked: CheckIn) -> HttpResponse:
         messages.warning(request, _with_make_up(f"Postponed: {reasons}", session, checked.make_up))
         return redirect("session_detail", pk=session.pk)
     messages.success(request, "Checked in: nothing stands in the way of today's treatment.")
+    if session.starts_at > timezone.now():
+        return redirect("session_detail", pk=session.pk)
     return redirect("session_complete", pk=session.pk)
 
 
@@ -294,6 +301,13 @@ def session_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if session.checked_in_at is None:
         messages.info(request, "Check the client in first: the pre-treatment check comes first.")
         return redirect("session_check_in", pk=session.pk)
+    if session.starts_at > timezone.now():
+        messages.info(
+            request,
+            f"The treatment can be recorded once the session has started "
+            f"({moment_label(session.starts_at)}).",
+        )
+        return redirect("session_detail", pk=session.pk)
     last = latest_record(session.client)
     form = _record_form(request, session, last)
     if form.is_valid():
