@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from clients.models import Client, HealthRecordAccess, Intake, IntakeLink
+from clients.models import Client, ClientErasure, HealthRecordAccess, Intake, IntakeLink
+from clients.services import health_records_viewed
+from spa.dates import moment_label
 
 INTAKE_ANSWERS = (
     "date_of_birth",
@@ -37,6 +41,31 @@ class ReadOnlyHealthRecordMixin:
         return False
 
 
+class HealthRecordViewsLogged:
+    """Each look at a client's health record here is logged, as on the staff pages."""
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = getattr(response, "context_data", {}).get("original")
+        if shown is not None:
+            health_records_viewed(
+                user=request.user, clients=[self.client_of(shown)], seen=self.seen(shown)
+            )
+        return response
+
+    def client_of(self, shown: Any) -> int:
+        return shown.client_id
+
+    def seen(self, shown: Any) -> str:
+        raise NotImplementedError
+
+
 class IntakeInline(ReadOnlyHealthRecordMixin, admin.TabularInline):
     """Every intake version of the client, newest first, to compare answers over time."""
 
@@ -52,7 +81,7 @@ class IntakeInline(ReadOnlyHealthRecordMixin, admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(HealthRecordViewsLogged, admin.ModelAdmin):
     list_display = ("name", "email", "phone", "date_of_birth", "created_at")
     search_fields = ("first_name", "last_name", "email", "phone")
     list_filter = ("created_at",)
@@ -72,9 +101,15 @@ class ClientAdmin(admin.ModelAdmin):
     def name(self, client: Client) -> str:
         return client.full_name
 
+    def client_of(self, shown: Client) -> int:
+        return shown.pk
+
+    def seen(self, shown: Client) -> str:
+        return "Admin: the client with every intake version"
+
 
 @admin.register(Intake)
-class IntakeAdmin(ReadOnlyHealthRecordMixin, admin.ModelAdmin):
+class IntakeAdmin(HealthRecordViewsLogged, ReadOnlyHealthRecordMixin, admin.ModelAdmin):
     list_display = (
         "client",
         "submitted_at",
@@ -118,6 +153,22 @@ class IntakeAdmin(ReadOnlyHealthRecordMixin, admin.ModelAdmin):
         ),
     )
 
+    def seen(self, shown: Intake) -> str:
+        return f"Admin: intake of {moment_label(shown.submitted_at)}"
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            health_records_viewed(
+                user=request.user,
+                clients=[intake.client_id for intake in changelist.result_list],
+                seen="Admin: list of intakes and their block answers",
+            )
+        return response
+
 
 @admin.register(IntakeLink)
 class IntakeLinkAdmin(ReadOnlyHealthRecordMixin, admin.ModelAdmin):
@@ -137,3 +188,10 @@ class HealthRecordAccessAdmin(ReadOnlyHealthRecordMixin, admin.ModelAdmin):
     search_fields = ["client__first_name", "client__last_name", "client__email", "user__username"]
     date_hierarchy = "at"
     show_full_result_count = False
+
+
+@admin.register(ClientErasure)
+class ClientErasureAdmin(ReadOnlyHealthRecordMixin, admin.ModelAdmin):
+    list_display = ["at", "client", "erased_by", "reason", "sessions_cancelled"]
+    list_select_related = ["client", "erased_by"]
+    date_hierarchy = "at"

@@ -41,28 +41,76 @@ class Client(models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class IntakeIsImmutable(Exception):
-    """An intake is a health record: a new answer is a new version, never an edit."""
+class RecordIsImmutable(Exception):
+    """A health record, its access log or an erasure record is written once, never changed."""
+
+    message = "This record is kept as it was written: it is never changed or deleted."
 
     def __init__(self) -> None:
-        super().__init__(
-            "Intakes are never changed or deleted; record a new intake version instead."
-        )
+        super().__init__(self.message)
 
 
-class IntakeQuerySet(models.QuerySet["Intake"]):
+class IntakeIsImmutable(RecordIsImmutable):
+    """An intake is a health record: a new answer is a new version, never an edit."""
+
+    message = "Intakes are never changed or deleted; record a new intake version instead."
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows are added, never changed or deleted in bulk (the database refuses it too)."""
+
+    refusal: type[RecordIsImmutable] = RecordIsImmutable
+
     def update(self, **kwargs: Any) -> NoReturn:
-        raise IntakeIsImmutable
+        raise self.refusal
 
     def delete(self) -> NoReturn:
-        raise IntakeIsImmutable
+        raise self.refusal
+
+
+class AppendOnlyModel(models.Model):
+    """A row written once: saving it again or deleting it is refused here and, by triggers
+    (migrations 0002 and 0004 of clients), in the database itself."""
+
+    refusal: type[RecordIsImmutable] = RecordIsImmutable
+
+    class Meta:
+        abstract = True
+
+    # Guards, not behaviour: the row is a record and must stay as it was written.
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise self.refusal
+        # Always an INSERT: a reused id must fail, never overwrite the stored row.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise self.refusal
+
+
+class IntakeQuerySet(AppendOnlyQuerySet):
+    refusal = IntakeIsImmutable
 
     def latest_first(self) -> IntakeQuerySet:
         return self.order_by("-submitted_at", "-pk")
 
+    def erase_identifying(self, *, at: datetime) -> int:
+        """Blank what identifies the client in these versions (erasure only: the database
+        refuses any other change, and this one unless an erasure of the client is recorded)."""
+        return models.QuerySet.update(
+            self.filter(erased_at__isnull=True),
+            date_of_birth=None,
+            signature="",
+            ip_address=None,
+            erased_at=at,
+        )
 
-class Intake(models.Model):
+
+class Intake(AppendOnlyModel):
     """One version of a client's health answers; the newest version is in force."""
+
+    refusal = IntakeIsImmutable
 
     class Source(models.TextChoices):
         CLIENT_LINK = "client_link", "Client, through an intake link"
@@ -109,6 +157,8 @@ class Intake(models.Model):
     # The client's consent, as given on the form: their typed full name, and where from.
     signature = models.CharField(max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Set when the client was erased: what identified them here has been blanked.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = IntakeQuerySet.as_manager()
 
@@ -127,17 +177,6 @@ class Intake(models.Model):
 
     def __str__(self) -> str:
         return f"Intake for {self.client} ({timezone.localdate(self.submitted_at):%Y-%m-%d})"
-
-    # Guards, not behaviour: the row is a health record and must stay as it was written.
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise IntakeIsImmutable
-        # Always an INSERT: a reused id must fail, never overwrite the stored version.
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise IntakeIsImmutable
 
 
 class IntakeLink(models.Model):
@@ -171,8 +210,8 @@ class IntakeLink(models.Model):
         return "open" if now < self.expires_at else "expired"
 
 
-class HealthRecordAccess(models.Model):
-    """Who saw or changed a client's health record, and when: kept for good."""
+class HealthRecordAccess(AppendOnlyModel):
+    """Who saw or changed a client's health record, and when: kept for good, never changed."""
 
     class Action(models.TextChoices):
         VIEWED = "viewed", "Viewed the health record"
@@ -180,6 +219,8 @@ class HealthRecordAccess(models.Model):
         LINK_SENT = "link_sent", "Sent an intake link"
         CLIENT_SUBMITTED = "client_submitted", "Client submitted an intake"
         CONTACT_CHANGED = "contact_changed", "Changed contact details"
+        EXPORTED = "exported", "Downloaded everything held about the client"
+        ERASED = "erased", "Erased the client's identifying data"
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="access_log")
     user = models.ForeignKey(
@@ -189,6 +230,8 @@ class HealthRecordAccess(models.Model):
     detail = models.CharField(max_length=300, blank=True)
     at = models.DateTimeField(default=timezone.now)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = "health record access"
         verbose_name_plural = "health record access log"
@@ -197,3 +240,24 @@ class HealthRecordAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.client} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class ClientErasure(AppendOnlyModel):
+    """Who erased which client, when and why. The client's identifying data was replaced in
+    place; this record and the access log are what remain of who they were to the spa."""
+
+    client = models.OneToOneField(Client, on_delete=models.PROTECT, related_name="erasure")
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200)
+    sessions_cancelled = models.PositiveIntegerField(default=0)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Client {self.client_id} erased {self.at:%Y-%m-%d}"

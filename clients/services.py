@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +48,28 @@ def access_record(
         user=user if user is not None and user.is_authenticated else None,
         action=action,
         detail=detail[:300],
+    )
+
+
+def health_records_viewed(
+    *, user: AbstractBaseUser | None, clients: Iterable[Client | int], seen: str
+) -> None:
+    """Log that `user` saw these clients' health data on one page: a line each, one INSERT.
+
+    `seen` says what was on the page ("Client page: findings on Tue 8 Dec").
+    """
+    ids = sorted({getattr(client, "pk", client) for client in clients})
+    if not ids:
+        return
+    viewer = user if user is not None and user.is_authenticated else None
+    HealthRecordAccess.objects.bulk_create(
+        HealthRecordAccess(
+            client_id=client_id,
+            user=viewer,
+            action=HealthRecordAccess.Action.VIEWED,
+            detail=seen[:300],
+        )
+        for client_id in ids
     )
 
 

@@ -5,12 +5,32 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 from django.test import Client as BrowserClient
 
 from spa.celery import app as celery_app
 from tests.clients.factories import UserFactory
 from tests.treatments.factories import EstheticianFactory, WorkingHoursFactory
 from treatments.models import Esthetician
+
+
+@pytest.fixture(autouse=True, scope="session")
+def flushes_lift_the_record_triggers() -> Iterator[None]:
+    """Between transactional tests Django empties every table. On SQLite that is a DELETE, which
+    the health records' triggers refuse, so a flush lifts them and puts them back at once.
+    (PostgreSQL empties tables with TRUNCATE, which row triggers do not see.)"""
+    flush = SQLiteOperations.execute_sql_flush
+
+    def execute_sql_flush(self: SQLiteOperations, sql_list: list[str]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            triggers = cursor.fetchall()
+        lifted = [f'DROP TRIGGER "{name}"' for name, _ in triggers]
+        flush(self, [*lifted, *sql_list, *(sql for _, sql in triggers)])
+
+    SQLiteOperations.execute_sql_flush = execute_sql_flush
+    yield
+    SQLiteOperations.execute_sql_flush = flush
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 from clients.admin import ClientAdmin
 from clients.models import Client
 from treatments.models import (
+    CalendarFeedFetch,
     Closure,
     Esthetician,
     MaintenanceVisit,
@@ -260,3 +261,14 @@ class ClientWithSessionsAdmin(ClientAdmin):
 
 admin.site.unregister(Client)
 admin.site.register(Client, ClientWithSessionsAdmin)
+
+
+@admin.register(CalendarFeedFetch)
+class CalendarFeedFetchAdmin(ViewOnlyMixin, admin.ModelAdmin):
+    """Every fetch of an esthetician's calendar feed: a leaked address shows up here."""
+
+    list_display = ("at", "esthetician", "ip_address", "user_agent", "sessions", "flagged")
+    list_select_related = ("esthetician__user",)
+    list_filter = (("esthetician", EstheticianListFilter),)
+    date_hierarchy = "at"
+    show_full_result_count = False

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from clients.models import Client
+from clients.models import AppendOnlyModel, AppendOnlyQuerySet, Client
 
 
 class Weekday(models.IntegerChoices):
@@ -35,6 +36,30 @@ class Esthetician(models.Model):
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+
+class CalendarFeedFetch(AppendOnlyModel):
+    """One fetch of an esthetician's calendar feed: when, from where, and what it carried.
+
+    The feed needs no login (a phone fetches it), so this log is how a leaked address shows."""
+
+    esthetician = models.ForeignKey(
+        Esthetician, on_delete=models.CASCADE, related_name="feed_fetches"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    sessions = models.PositiveIntegerField()
+    flagged = models.PositiveIntegerField(help_text="Sessions marked as needing attention.")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["esthetician", "-at"], name="feed_fetch_latest_idx")]
+
+    def __str__(self) -> str:
+        return f"Feed of {self.esthetician_id} fetched {self.at:%Y-%m-%d %H:%M}"
 
 
 class Treatment(models.Model):

@@ -11,7 +11,10 @@ urlpatterns = [
     path("dashboard/export.csv", dashboard.dashboard_export, name="dashboard_export"),
     # The calendar, and each esthetician's feed for their phone's calendar.
     path("calendar/", calendar.calendar, name="calendar"),
-    path("calendar/feed/", calendar.calendar_feed_regenerate, name="calendar_feed_regenerate"),
+    path("calendar/feed/", calendar.calendar_subscription, name="calendar_subscription"),
+    path(
+        "calendar/feed/off/", calendar.calendar_subscription_off, name="calendar_subscription_off"
+    ),
     path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     # Planning and following a series.
     path("series/new/", series.series_new, name="series_new"),

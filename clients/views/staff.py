@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from clients import history, services
 from clients.forms import EMAIL_TAKEN, ClientForm, IntakeForm
-from clients.models import Client, HealthRecordAccess, Intake
+from clients.models import Client, Intake
 from clients.selectors import (
     client_access_log,
     client_intakes,
@@ -31,7 +31,7 @@ from clients.selectors import (
     previous_intake,
 )
 from spa.access import is_manager, staff_required
-from spa.dates import moment_label
+from spa.dates import day_label, moment_label
 from spa.views import page_links, render_page, wants_partial
 
 CLIENTS_PER_PAGE = 25
@@ -45,6 +45,11 @@ def client_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     page = Paginator(client_search(query), CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     rows = clients_with_standing(page, today=timezone.localdate())
+    services.health_records_viewed(
+        user=request.user,
+        clients=[row.client for row in rows],
+        seen="Client list: whether each can book today",
+    )
     context = {"query": query, "page": page, "rows": rows, "page_links": page_links(request, page)}
     return render_page(request, "clients/client_list.html", context, partial="results")
 
@@ -79,11 +84,11 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "date_error": date_error,
         "standing": client_standing(client, on, today=today),
     }
+    seen = f"Client page: findings on {day_label(on, today=today)}"
     if not wants_partial(request):
-        services.access_record(
-            client=client, user=request.user, action=HealthRecordAccess.Action.VIEWED
-        )
+        seen += ", intake history, sessions and treatment records"
         context |= _client_page(request, client)
+    services.health_records_viewed(user=request.user, clients=[client], seen=seen)
     return render_page(request, "clients/client_detail.html", context, partial="banner")
 
 
@@ -116,6 +121,12 @@ def client_intake_new(request: HttpRequest, pk: int) -> HttpResponse:
         client=client,
         initial=intake_initial(client),
     )
+    if not form.is_bound:
+        services.health_records_viewed(
+            user=request.user,
+            clients=[client],
+            seen="Intake form at the desk, filled in with the answers on file",
+        )
     if form.is_valid():
         services.intake_submit(
             client=client,
@@ -152,11 +163,10 @@ def intake_detail(request: HttpRequest, pk: int, intake_pk: int) -> HttpResponse
     )
     number = intake_number(intake)
     previous = previous_intake(intake)
-    services.access_record(
-        client=intake.client,
+    services.health_records_viewed(
         user=request.user,
-        action=HealthRecordAccess.Action.VIEWED,
-        detail=f"Intake version {number} of {moment_label(intake.submitted_at)}",
+        clients=[intake.client],
+        seen=f"Intake version {number} of {moment_label(intake.submitted_at)}",
     )
     context = {
         "client": intake.client,

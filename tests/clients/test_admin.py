@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client as BrowserClient
 from django.urls import reverse
 
-from clients.models import Client, Intake
+from clients.models import Client, HealthRecordAccess, Intake
 from tests.admin_forms import posted_back
 from tests.clients.factories import ClientFactory, IntakeFactory, UserFactory
 
@@ -259,3 +259,62 @@ def test_intake_links_and_the_access_log_are_read_only_in_the_admin(admin_client
         f"/admin/clients/intakelink/{client.intake_links.get().pk}/change/"
     )
     assert client.intake_links.get().token_hash not in link_page.content.decode()
+
+
+# Every look at a health record in the admin is logged
+
+
+def test_opening_a_client_in_the_admin_is_logged(admin_client: BrowserClient, admin_user) -> None:
+    client = IntakeFactory().client
+
+    admin_client.get(reverse("admin:clients_client_change", args=[client.pk]))
+
+    line = HealthRecordAccess.objects.get(client=client)
+    assert (line.user, line.action) == (admin_user, HealthRecordAccess.Action.VIEWED)
+    assert line.detail == "Admin: the client with every intake version"
+
+
+def test_opening_an_intake_in_the_admin_is_logged(admin_client: BrowserClient) -> None:
+    intake = IntakeFactory()
+
+    admin_client.get(reverse("admin:clients_intake_change", args=[intake.pk]))
+
+    assert HealthRecordAccess.objects.get(client=intake.client).detail.startswith(
+        "Admin: intake of "
+    )
+
+
+def test_the_intake_list_in_the_admin_logs_each_client_shown_in_one_insert(
+    admin_client: BrowserClient, django_assert_max_num_queries: Any
+) -> None:
+    intakes = IntakeFactory.create_batch(3)
+    # As many as the list takes without the log (test above), the log lines in one INSERT.
+    with django_assert_max_num_queries(7):
+        admin_client.get(reverse("admin:clients_intake_changelist"))
+
+    logged = HealthRecordAccess.objects.values_list("client_id", flat=True)
+    assert sorted(logged) == sorted(intake.client_id for intake in intakes)
+
+
+def test_an_unknown_client_in_the_admin_logs_nothing(admin_client: BrowserClient) -> None:
+    admin_client.get(reverse("admin:clients_client_change", args=[999]))
+
+    assert not HealthRecordAccess.objects.exists()
+
+
+def test_the_access_log_and_erasures_are_read_only_in_the_admin(
+    admin_client: BrowserClient,
+) -> None:
+    client = IntakeFactory().client
+    line = HealthRecordAccess.objects.create(client=client, action="viewed")
+
+    change = admin_client.post(
+        reverse("admin:clients_healthrecordaccess_change", args=[line.pk]), {"detail": "x"}
+    )
+    delete = admin_client.post(
+        reverse("admin:clients_healthrecordaccess_delete", args=[line.pk]), {"post": "yes"}
+    )
+
+    assert change.status_code == 403
+    assert delete.status_code == 403
+    assert HealthRecordAccess.objects.filter(pk=line.pk, detail="").exists()

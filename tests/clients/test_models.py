@@ -11,7 +11,6 @@ from django.db.models import ProtectedError
 
 from clients.models import Client, Intake, IntakeIsImmutable
 from tests.clients.factories import ClientFactory, IntakeFactory
-from tests.markers import requires_postgresql
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +84,6 @@ def test_saving_a_new_intake_over_an_existing_id_is_refused() -> None:
     assert Intake.objects.get(pk=stored.pk).cancer is False
 
 
-@requires_postgresql
 def test_the_database_refuses_a_raw_update_of_an_intake() -> None:
     intake = IntakeFactory()
 
@@ -94,12 +92,13 @@ def test_the_database_refuses_a_raw_update_of_an_intake() -> None:
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
-        cursor.execute("UPDATE clients_intake SET has_pacemaker = true WHERE id = %s", [intake.pk])
+        cursor.execute(
+            "UPDATE clients_intake SET has_pacemaker = %s WHERE id = %s", [True, intake.pk]
+        )
 
     assert Intake.objects.get(pk=intake.pk).has_pacemaker is False
 
 
-@requires_postgresql
 def test_the_database_refuses_a_raw_delete_of_an_intake() -> None:
     intake = IntakeFactory()
 

@@ -465,14 +465,39 @@ def test_viewing_the_client_page_writes_an_access_log_line(
     assert line.action == HealthRecordAccess.Action.VIEWED
 
 
-def test_checking_another_date_with_htmx_writes_no_access_log_line(
-    esthetician_client: BrowserClient,
+def test_checking_another_date_with_htmx_logs_what_was_seen(
+    esthetician_client: BrowserClient, esthetician: Esthetician
 ) -> None:
     client = cleared()
 
     esthetician_client.get(detail_url(client), {"on": "2026-12-04"}, headers={"HX-Request": "true"})
 
-    assert not HealthRecordAccess.objects.filter(client=client).exists()
+    line = HealthRecordAccess.objects.get(client=client)
+    assert (line.user, line.action) == (esthetician.user, HealthRecordAccess.Action.VIEWED)
+    assert line.detail == "Client page: findings on Fri 4 Dec"
+
+
+def test_the_client_list_logs_each_client_whose_standing_it_shows(
+    esthetician_client: BrowserClient,
+) -> None:
+    shown = [cleared(), cleared()]
+
+    esthetician_client.get(reverse("client_list"))
+
+    lines = HealthRecordAccess.objects.filter(client__in=shown)
+    assert sorted(line.client_id for line in lines) == sorted(client.pk for client in shown)
+    assert {line.detail for line in lines} == {"Client list: whether each can book today"}
+
+
+def test_the_desk_intake_form_logs_that_the_answers_on_file_were_shown(
+    esthetician_client: BrowserClient,
+) -> None:
+    client = cleared()
+
+    esthetician_client.get(reverse("client_intake_new", args=[client.pk]))
+
+    line = HealthRecordAccess.objects.get(client=client)
+    assert line.detail == "Intake form at the desk, filled in with the answers on file"
 
 
 def test_client_page_of_an_unknown_client_is_not_found(

@@ -14,7 +14,7 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from tests.treatments.factories import EstheticianFactory, SeriesFactory, SessionFactory
-from treatments.models import Esthetician, MaintenanceVisit, Session
+from treatments.models import CalendarFeedFetch, Esthetician, MaintenanceVisit, Session
 from treatments.services.visits import calendar_token_regenerate
 
 LONDON = ZoneInfo("Europe/London")
@@ -125,7 +125,7 @@ def test_a_maintenance_visit_names_its_number_in_the_summary(
     assert str(event["summary"]).endswith("(Maintenance 2/6)")
 
 
-def test_a_flagged_session_says_why_in_its_description(
+def test_a_flagged_session_says_it_needs_attention_but_never_why(
     client: BrowserClient, esthetician: Esthetician, token: str
 ) -> None:
     session = SessionFactory(
@@ -135,9 +135,11 @@ def test_a_flagged_session_says_why_in_its_description(
         attention_reason="The new intake says pregnant.",
     )
 
-    event = events_of(feed_of(client, token))[f"session-{session.pk}@spa-planner"]
+    feed = feed_of(client, token)
+    event = events_of(feed)[f"session-{session.pk}@spa-planner"]
 
-    assert "Needs attention: The new intake says pregnant." in str(event["description"])
+    assert str(event["description"]).splitlines()[-1] == "Needs attention"
+    assert "pregnant" not in feed.to_ical().decode()
 
 
 def test_a_completed_session_stays_in_the_feed(
@@ -223,19 +225,20 @@ def test_the_feed_takes_the_same_few_queries_however_full(
             series=series, number=number + 1, due_on=starts_at.date(), session=session
         )
 
-    with django_assert_max_num_queries(2):
+    # The esthetician, the sessions, the fetch logged.
+    with django_assert_max_num_queries(3):
         feed = feed_of(client, token)
 
     assert len(events_of(feed)) == count
 
 
-# A new feed address ---------------------------------------------------------------------
+# The subscription page: a new address, turning it off, the fetches ---------------------
 
 
 def test_a_new_link_stops_the_old_one(
     esthetician_client: BrowserClient, esthetician: Esthetician, token: str
 ) -> None:
-    response = esthetician_client.post(reverse("calendar_feed_regenerate"))
+    response = esthetician_client.post(reverse("calendar_subscription"))
 
     new_url = esthetician_client.session["calendar_feed_link"]["url"]
     assert response.status_code == 302
@@ -243,12 +246,12 @@ def test_a_new_link_stops_the_old_one(
     assert esthetician_client.get(new_url).status_code == 200
 
 
-def test_the_calendar_shows_the_new_link_once(esthetician_client: BrowserClient) -> None:
-    esthetician_client.post(reverse("calendar_feed_regenerate"))
+def test_the_subscription_page_shows_the_new_link_once(esthetician_client: BrowserClient) -> None:
+    esthetician_client.post(reverse("calendar_subscription"))
     url = esthetician_client.session["calendar_feed_link"]["url"]
 
-    first = esthetician_client.get(reverse("calendar")).content.decode()
-    second = esthetician_client.get(reverse("calendar")).content.decode()
+    first = esthetician_client.get(reverse("calendar_subscription")).content.decode()
+    second = esthetician_client.get(reverse("calendar_subscription")).content.decode()
 
     assert url.startswith("http://testserver/calendar/")
     assert url.endswith(".ics")
@@ -257,16 +260,64 @@ def test_the_calendar_shows_the_new_link_once(esthetician_client: BrowserClient)
     assert url not in second
 
 
-def test_making_a_new_link_is_post_only(esthetician_client: BrowserClient) -> None:
-    assert esthetician_client.get(reverse("calendar_feed_regenerate")).status_code == 405
+def test_turning_the_subscription_off_stops_the_link_at_once(
+    esthetician_client: BrowserClient, esthetician: Esthetician, token: str
+) -> None:
+    response = esthetician_client.post(reverse("calendar_subscription_off"), follow=True)
+
+    esthetician.refresh_from_db()
+    assert esthetician.calendar_token_hash == ""
+    assert esthetician_client.get(feed_url(token)).status_code == 404
+    assert "Your calendar subscription is off: its link no longer works." in (
+        response.content.decode()
+    )
 
 
-def test_a_manager_without_a_calendar_cannot_make_a_link(manager_client: BrowserClient) -> None:
-    assert manager_client.post(reverse("calendar_feed_regenerate")).status_code == 404
+def test_turning_off_is_post_only(esthetician_client: BrowserClient) -> None:
+    assert esthetician_client.get(reverse("calendar_subscription_off")).status_code == 405
+
+
+def test_each_fetch_is_logged_with_where_from_and_what_it_carried(
+    client: BrowserClient, esthetician: Esthetician, token: str
+) -> None:
+    SessionFactory(esthetician=esthetician, starts_at=at(TUESDAY, 10))
+    SessionFactory(esthetician=esthetician, starts_at=at(TUESDAY, 12), needs_attention=True)
+
+    client.get(feed_url(token), headers={"User-Agent": "iOS/18.1 dataaccessd/1.0"})
+    client.get(feed_url(token), REMOTE_ADDR="203.0.113.9")
+
+    fetches = list(CalendarFeedFetch.objects.filter(esthetician=esthetician))
+    assert [(f.ip_address, f.sessions, f.flagged) for f in fetches] == [
+        ("203.0.113.9", 2, 1),
+        ("127.0.0.1", 2, 1),
+    ]
+    assert fetches[1].user_agent == "iOS/18.1 dataaccessd/1.0"
+
+
+def test_an_unknown_address_logs_no_fetch(client: BrowserClient, db: None) -> None:
+    assert client.get(feed_url("not-a-token")).status_code == 404
+    assert not CalendarFeedFetch.objects.exists()
+
+
+def test_the_subscription_page_lists_the_recent_fetches(
+    client: BrowserClient, esthetician_client: BrowserClient, token: str
+) -> None:
+    client.get(feed_url(token), REMOTE_ADDR="203.0.113.9", headers={"User-Agent": "Calendar"})
+
+    page = esthetician_client.get(reverse("calendar_subscription")).content.decode()
+
+    assert "Mon 30 Nov, 08:00" in page
+    assert "203.0.113.9" in page
+    assert "Turn the subscription off" in page
+
+
+def test_a_manager_without_a_calendar_has_no_subscription(manager_client: BrowserClient) -> None:
+    assert manager_client.get(reverse("calendar_subscription")).status_code == 404
+    assert manager_client.post(reverse("calendar_subscription")).status_code == 404
 
 
 def test_anonymous_visitors_cannot_make_a_link(client: BrowserClient, db: None) -> None:
-    response = client.post(reverse("calendar_feed_regenerate"))
+    response = client.post(reverse("calendar_subscription"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
@@ -279,5 +330,5 @@ def test_the_subscribe_section_is_only_for_estheticians(
     managers = manager_client.get(reverse("calendar")).content.decode()
 
     assert "Subscribe from your phone" in mine
-    assert "Create a new subscription link" in mine
+    assert reverse("calendar_subscription") in mine
     assert "Subscribe from your phone" not in managers

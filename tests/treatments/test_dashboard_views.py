@@ -756,7 +756,7 @@ def test_the_page_takes_the_same_few_queries_however_many_series(
 ):
     many_series(esthetician, count)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = manager_client.get(URL, {"status": "all", "sort": "progress"})
 
     assert len(table_order(response)) == min(count, 25)

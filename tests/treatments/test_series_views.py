@@ -698,7 +698,7 @@ def test_series_page_query_count_does_not_grow_with_sessions(
     for number in range(1, 4):
         series.visits.create(number=number, due_on=TODAY + dt.timedelta(weeks=4 * number))
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         page = series_page(esthetician_client, series)
 
     assert page.count('class="timeline__item') == sessions

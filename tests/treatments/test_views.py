@@ -246,8 +246,8 @@ def test_today_query_count_does_not_grow_with_sessions(
             ends_at=today_at(8) + dt.timedelta(minutes=30 * (number + 1)),
         )
 
-    # Session, user, staff groups, esthetician, today's sessions, latest intakes.
-    with django_assert_max_num_queries(6):
+    # Session, user, staff groups, esthetician, today's sessions, latest intakes, access log.
+    with django_assert_max_num_queries(7):
         response = esthetician_client.get(reverse("today"))
 
     assert response.content.decode().count('<li class="session') == sessions

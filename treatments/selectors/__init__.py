@@ -13,6 +13,7 @@ from treatments.selectors.calendar import (
     calendar_estheticians,
     calendar_for,
     esthetician_for_feed,
+    feed_fetches,
     feed_sessions,
     session_place,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "default_treatment",
     "due_visit",
     "esthetician_for_feed",
+    "feed_fetches",
     "feed_sessions",
     "home_care_routine",
     "latest_record",

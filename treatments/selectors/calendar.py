@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from treatments.models import Closure, Esthetician, Session
+from treatments.models import CalendarFeedFetch, Closure, Esthetician, Session
 from treatments.scheduling import DaysOff
 from treatments.selectors.today import day_bounds
 
 FEED_DAYS_BACK = 30
 FEED_DAYS_AHEAD = 180
+FEED_FETCHES_SHOWN = 10
 
 
 # Reads ------------------------------------------------------------------------------------
@@ -111,6 +112,13 @@ def esthetician_for_feed(token_hash: str) -> Esthetician | None:
         .select_related("user")
         .first()
     )
+
+
+def feed_fetches(
+    esthetician: Esthetician, *, limit: int = FEED_FETCHES_SHOWN
+) -> list[CalendarFeedFetch]:
+    """The latest fetches of the esthetician's feed, newest first."""
+    return list(esthetician.feed_fetches.all()[:limit])
 
 
 def feed_sessions(esthetician: Esthetician, *, now: dt.datetime) -> QuerySet[Session]:

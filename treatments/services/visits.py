@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,7 +17,7 @@ from clients.pretreatment import CheckAnswers, answers_after_check
 from clients.selectors import latest_intake
 from clients.services import intake_submit
 from spa.dates import day_label
-from treatments.models import Esthetician, Session
+from treatments.models import CalendarFeedFetch, Esthetician, Session
 from treatments.scheduling import Reason, finding_reasons, unacknowledged_cautions
 from treatments.services.booking import BookingRefused, booked_session, lock_esthetician
 from treatments.services.outcomes import session_postpone
@@ -101,3 +102,27 @@ def calendar_token_regenerate(*, esthetician: Esthetician) -> str:
     esthetician.calendar_token_hash = calendar_token_hash(token)
     esthetician.save(update_fields=["calendar_token_hash"])
     return token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, esthetician: Esthetician) -> None:
+    """Turn the esthetician's feed off: the address stops working at once."""
+    esthetician.calendar_token_hash = ""
+    esthetician.save(update_fields=["calendar_token_hash"])
+
+
+def calendar_feed_fetched(
+    *,
+    esthetician: Esthetician,
+    ip_address: str | None,
+    user_agent: str,
+    sessions: Sequence[Session],
+) -> CalendarFeedFetch:
+    """Log one fetch of the esthetician's feed, with what it carried."""
+    return CalendarFeedFetch.objects.create(
+        esthetician=esthetician,
+        ip_address=ip_address,
+        user_agent=user_agent[:200],
+        sessions=len(sessions),
+        flagged=sum(session.needs_attention for session in sessions),
+    )

@@ -8,8 +8,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import icalendar
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from spa.access import staff_required
 from spa.dates import day_label
-from spa.views import render_page, wants_partial
+from spa.views import render_page
 from treatments.calendar_grid import week_grid
 from treatments.models import Esthetician, Session
 from treatments.selectors import (
@@ -25,10 +26,16 @@ from treatments.selectors import (
     calendar_estheticians,
     calendar_for,
     esthetician_for_feed,
+    feed_fetches,
     feed_sessions,
     session_place,
 )
-from treatments.services.visits import calendar_token_hash, calendar_token_regenerate
+from treatments.services.visits import (
+    calendar_feed_fetched,
+    calendar_feed_revoke,
+    calendar_token_hash,
+    calendar_token_regenerate,
+)
 
 VIEWS = ("week", "day")
 FEED_LINK = "calendar_feed_link"
@@ -53,23 +60,42 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "esthetician": esthetician,
         "estheticians": estheticians,
         "own": own if own is not None and own.is_active else None,
-        # The new feed address is shown once, on the full page that follows the POST.
-        "feed_link": None if wants_partial(request) else request.session.pop(FEED_LINK, None),
     }
     if esthetician is not None:
         context.update(_calendar(esthetician, view=view, day=day, today=today))
     return render_page(request, "treatments/calendar.html", context, partial="calendar")
 
 
+@require_http_methods(["GET", "POST"])
+@staff_required
+def calendar_subscription(request: HttpRequest) -> HttpResponse:
+    """The esthetician's feed for their phone: on or off, its recent fetches, a new address.
+
+    A new address (POST) is shown once, on the page that follows; the old one stops working."""
+    esthetician = get_object_or_404(
+        Esthetician.objects.select_related("user"), user=request.user, is_active=True
+    )
+    if request.method == "POST":
+        token = calendar_token_regenerate(esthetician=esthetician)
+        url = request.build_absolute_uri(reverse("calendar_feed", args=[token]))
+        request.session[FEED_LINK] = {"esthetician": esthetician.pk, "url": url}
+        return redirect("calendar_subscription")
+    context = {
+        "esthetician": esthetician,
+        "feed_link": request.session.pop(FEED_LINK, None),
+        "fetches": feed_fetches(esthetician),
+    }
+    return render(request, "treatments/calendar_subscription.html", context)
+
+
 @require_POST
 @staff_required
-def calendar_feed_regenerate(request: HttpRequest) -> HttpResponse:
-    """Give the logged-in esthetician a new feed address; the calendar page shows it once."""
+def calendar_subscription_off(request: HttpRequest) -> HttpResponse:
+    """Turn off the logged-in esthetician's feed: its address stops working at once."""
     esthetician = get_object_or_404(Esthetician, user=request.user, is_active=True)
-    token = calendar_token_regenerate(esthetician=esthetician)
-    url = request.build_absolute_uri(reverse("calendar_feed", args=[token]))
-    request.session[FEED_LINK] = {"esthetician": esthetician.pk, "url": url}
-    return redirect(f"{reverse('calendar')}#subscribe")
+    calendar_feed_revoke(esthetician=esthetician)
+    messages.success(request, "Your calendar subscription is off: its link no longer works.")
+    return redirect("calendar_subscription")
 
 
 @require_safe
@@ -81,7 +107,13 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseNotFound(
             "No calendar at this address.\n", content_type="text/plain; charset=utf-8"
         )
-    sessions = feed_sessions(esthetician, now=timezone.now())
+    sessions = list(feed_sessions(esthetician, now=timezone.now()))
+    calendar_feed_fetched(
+        esthetician=esthetician,
+        ip_address=request.META.get("REMOTE_ADDR"),
+        user_agent=request.headers.get("User-Agent", ""),
+        sessions=sessions,
+    )
     feed = _feed(esthetician, sessions, request=request)
     response = HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
     patch_cache_control(response, private=True)
@@ -188,7 +220,8 @@ def _feed(
         place = session_place(session)
         description = [f"{session.get_kind_display()} · {session.get_status_display()}"]
         if session.needs_attention and session.status == Session.Status.BOOKED:
-            description.append(f"Needs attention: {session.attention_reason}".strip())
+            # Only that it does: why is health data, kept to the session's logged page.
+            description.append("Needs attention")
         event = icalendar.Event()
         event.add("uid", f"session-{session.pk}@spa-planner")
         event.add("dtstamp", session.updated_at.astimezone(dt.UTC))

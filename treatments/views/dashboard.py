@@ -25,6 +25,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
+from clients.services import health_records_viewed
 from spa.access import manager_required
 from spa.views import render_page, wants_partial
 from treatments import charts
@@ -113,6 +114,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["period_notices"] = period_notices
     if region is None:
         context |= _overview(today=today, now=now)
+        health_records_viewed(
+            user=request.user,
+            clients=[session.client_id for session in context["attention"]],
+            seen="Dashboard: why booked sessions need attention",
+        )
     response = render_page(request, PAGE, context, partial=region)
     if region:
         # Two regions answer at one address: caches keep them apart. The address htmx puts in

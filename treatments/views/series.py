@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import push_url
 
 from clients.models import Client
+from clients.services import health_records_viewed
 from spa.access import staff_required
+from spa.dates import day_label
 from spa.views import render_page, wants_partial
 from treatments import services
 from treatments.forms import SeriesPlanForm
@@ -127,6 +129,11 @@ def series_client_search(request: HttpRequest) -> HttpResponse:
 def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A series from start to end: progress, every session, the maintenance visits after."""
     series = get_object_or_404(series_with_people(), pk=pk)
+    health_records_viewed(
+        user=request.user,
+        clients=[series.client_id],
+        seen=f"Series page of {series.treatment}: cautions noted and what needs attention",
+    )
     timeline = series_timeline(series)
     context = {
         "series": series,
@@ -198,6 +205,12 @@ def _planning_context(request: HttpRequest, form: SeriesPlanForm) -> dict[str, A
     if client is None:
         query = request.GET.get("q", "").strip()[:100]
         return context | {"query": query, "found": series_client_choices(query)}
+    starts_on = form.cleaned_data.get("starts_on") or timezone.localdate()
+    health_records_viewed(
+        user=request.user,
+        clients=[client],
+        seen=f"Series planning: findings from {day_label(starts_on, today=timezone.localdate())}",
+    )
     return context | {"preview": _preview(form, client)}
 
 

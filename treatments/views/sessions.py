@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from clients.models import Client
-from clients.selectors import client_search, clients_with_standing, latest_intake
+from clients.selectors import (
+    ClientWithStanding,
+    client_search,
+    clients_with_standing,
+    latest_intake,
+)
+from clients.services import health_records_viewed
 from spa.access import staff_required
 from spa.dates import moment_label
 from spa.views import render_page
@@ -43,6 +49,12 @@ SEARCH_RESULTS = 10
 # What the booking page's address carries, so a slot, a client or a visit can be linked to.
 BOOKING_QUERY = ("client", "maintenance_visit", "esthetician", "treatment", "day", "time")
 SESSION_PAGE = "treatments/session_detail.html"
+# What each step of the session page shows of the client's health record, for the access log.
+SEEN_ON_STEP = {
+    "": "Session page: findings and treatment record",
+    "check_in": "Pre-treatment check: the answers on file",
+    "complete": "Treatment record form: the last treatment record",
+}
 
 
 # Booking one session ------------------------------------------------------------------------
@@ -137,6 +149,8 @@ def _booking_context(
         chosen = {name: values.get(name, "") for name in BOOKING_QUERY}
         chosen |= {"day": moment.date().isoformat(), "time": f"{moment:%H:%M}"}
         earliest_url = reverse("session_new") + "?" + urlencode(chosen)
+    results = clients_with_standing(results, today=timezone.localdate())
+    _log_booking_page(request, client, results, check)
     return {
         "form": form,
         "client": client,
@@ -145,8 +159,27 @@ def _booking_context(
         "check": check,
         "earliest_url": earliest_url,
         "query": query,
-        "results": clients_with_standing(results, today=timezone.localdate()),
+        "results": results,
     }
+
+
+def _log_booking_page(
+    request: HttpRequest,
+    client: Client | None,
+    results: list[ClientWithStanding],
+    check: BookingCheck | None,
+) -> None:
+    """Log the health data the booking page shows: a client's findings, or who can book."""
+    if client is not None:
+        when = f" on {moment_label(check.starts_at)}" if check is not None else ""
+        seen = f"Booking page: findings{when}"
+        health_records_viewed(user=request.user, clients=[client], seen=seen)
+    elif results:
+        health_records_viewed(
+            user=request.user,
+            clients=[row.client for row in results],
+            seen="Booking page: client search, whether each can book today",
+        )
 
 
 # The session page and what can happen to a booked session -----------------------------------
@@ -161,6 +194,11 @@ def _render_session(
 ) -> HttpResponse:
     """The session page; `step` is "check_in" or "complete" for the visit's forms."""
     local = timezone.localtime(session.starts_at)
+    health_records_viewed(
+        user=request.user,
+        clients=[session.client_id],
+        seen=f"{SEEN_ON_STEP[step]} of {moment_label(session.starts_at)}",
+    )
     context = {
         "page": session_page(session, today=timezone.localdate()),
         "session": session,

@@ -4,7 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from clients.services import health_records_viewed
 from spa.access import staff_required
+from spa.dates import day_label
 from treatments.selectors import sessions_for_day, with_findings
 
 
@@ -14,13 +16,18 @@ def today(request: HttpRequest) -> HttpResponse:
     day = timezone.localdate()
     # A manager has no esthetician row: the missing one-to-one raises an AttributeError.
     esthetician = getattr(request.user, "esthetician", None)
-    sessions = sessions_for_day(day=day, esthetician=esthetician)
+    sessions = with_findings(sessions_for_day(day=day, esthetician=esthetician), today=day)
+    health_records_viewed(
+        user=request.user,
+        clients=[item.session.client_id for item in sessions],
+        seen=f"Today, {day_label(day)}: each session's findings",
+    )
     return render(
         request,
         "treatments/today.html",
         {
             "day": day,
             "esthetician": esthetician,
-            "sessions": with_findings(sessions, today=day),
+            "sessions": sessions,
         },
     )
