@@ -16,6 +16,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -51,7 +52,7 @@ def message_queue(
         topic=topic,
         to=to,
         subject=subject,
-        body_text=render_to_string(f"{template}.txt", context),
+        body_text=render_plain_text(f"{template}.txt", context),
         body_html=render_to_string(f"{template}.html", context),
         client=client,
         session=session,
@@ -60,6 +61,12 @@ def message_queue(
     if message.due_at <= now:
         transaction.on_commit(wake_workers)
     return message
+
+
+def render_plain_text(template_name: str, context: Mapping[str, Any]) -> str:
+    """Render a plain-text body as written: "Bella's Spa & Wellness", not HTML's escapes."""
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(dict(context), autoescape=False))
 
 
 def messages_cancel(*, topic: str, kind: str | None = None) -> int:

@@ -55,6 +55,21 @@ def test_a_message_is_written_rendered_and_due_now_by_default(clock):
     assert "<strong>Fri 4 Dec</strong>" in message.body_html
 
 
+def test_a_plain_text_body_keeps_apostrophes_and_ampersands_the_html_body_escapes_them(clock):
+    message = queue(
+        context={
+            "client": {"first_name": "O'Brien"},
+            "from_day": "Fri 4 Dec",
+            "spa_name": "Bella's Spa & Wellness",
+        }
+    )
+
+    assert "Hello O'Brien," in message.body_text
+    assert message.body_text.endswith("Bella's Spa & Wellness\n")
+    assert "Hello O&#x27;Brien," in message.body_html
+    assert "Bella&#x27;s Spa &amp; Wellness" in message.body_html
+
+
 def test_no_message_without_an_address():
     assert queue(to="") is None
     assert not Message.objects.exists()

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 
 from clients.models import Intake
 from clients.services import intake_submit
 from outbox.models import Message
+from outbox.services import deliver_due
 from tests.clients.factories import IntakeFactory
 from tests.treatments.factories import ClosureFactory, TreatmentFactory
 from treatments import services
@@ -220,3 +222,39 @@ def test_the_nightly_review_writes_missing_maintenance_news_once(olivia, estheti
     nightly_review()
 
     assert Message.objects.filter(topic=f"visit:{visit.pk}:due").count() == 1
+
+
+def test_a_reminder_email_reads_plainly_as_text_and_escaped_as_html(esthetician, clock, settings):
+    settings.SPA_NAME = "Bella's Spa & Wellness"
+    client = IntakeFactory(
+        submitted_at=NOW,
+        client__first_name="D'Arcy",
+        client__last_name="O'Brien",
+        client__email="darcy@example.com",
+    ).client
+    book(client, esthetician, at(dt.date(2026, 11, 21), 14))
+
+    deliver_due()
+
+    (email,) = mail.outbox
+    assert email.subject == "Bella's Spa & Wellness: see you Sat 21 Nov, 14:00"
+    assert email.body.startswith("Hello D'Arcy,")
+    assert email.body.endswith("See you soon,\nBella's Spa & Wellness\n")
+    html = email.alternatives[0].content
+    assert "Hello D&#x27;Arcy," in html
+    assert "Bella&#x27;s Spa &amp; Wellness" in html
+
+
+def test_the_needs_attention_email_names_the_client_plainly_as_text(esthetician, clock):
+    esthetician.user.email = "anna@spa.example.com"
+    esthetician.user.save()
+    client = IntakeFactory(
+        submitted_at=NOW, client__first_name="D'Arcy", client__last_name="O'Brien"
+    ).client
+    book(client, esthetician, at(dt.date(2026, 12, 1)))
+
+    intake_submit(client=client, answers={"has_pacemaker": True}, source=Intake.Source.STAFF)
+
+    (news,) = Message.objects.filter(kind=Message.Kind.NEEDS_ATTENTION)
+    assert "Tue 1 Dec, 10:00: D'Arcy O'Brien (Microcurrent lift)" in news.body_text
+    assert "D&#x27;Arcy O&#x27;Brien" in news.body_html
