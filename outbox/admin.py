@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from outbox.models import Message
+from outbox.services import email_message_id
 
 
 @admin.register(Message)
@@ -17,7 +18,12 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ["to", "subject", "topic"]
     date_hierarchy = "due_at"
     show_full_result_count = False
-    readonly_fields = [field.name for field in Message._meta.fields]
+    readonly_fields = [field.name for field in Message._meta.fields] + ["message_id"]
+
+    @admin.display(description="Message-ID")
+    def message_id(self, message: Message) -> str:
+        """The email's header, the same on every try: what to look for in the mail server's logs."""
+        return email_message_id(message)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 
 class Message(models.Model):
-    """One email, waiting to go, sent, failed for good, or no longer wanted."""
+    """One email, waiting to go, being sent, sent, failed for good, or no longer wanted."""
 
     class Kind(models.TextChoices):
         REMINDER = "reminder", "Appointment reminder"
@@ -18,6 +18,7 @@ class Message(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "No longer needed"
@@ -37,6 +38,11 @@ class Message(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     due_at = models.DateTimeField(help_text="When it should go, or be tried again.")
+    # A worker sends one message at a time: it claims it ("sending") first. A claim older than
+    # OUTBOX_SENDING_TIMEOUT_SECONDS is a worker that stopped: the message goes again.
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last took it to send."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -47,7 +53,12 @@ class Message(models.Model):
         indexes = [
             models.Index(
                 fields=["due_at"], condition=Q(status="pending"), name="outbox_pending_due_idx"
-            )
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="outbox_sending_claimed_idx",
+            ),
         ]
 
     def __str__(self) -> str:

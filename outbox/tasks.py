@@ -9,5 +9,5 @@ from outbox import services
 
 @shared_task
 def deliver_due() -> int:
-    """Send every message that is due; safe to run any number of times at once."""
+    """Send every message that is due, one at a time; safe to run any number of times at once."""
     return services.deliver_due()

@@ -182,10 +182,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Messages: a reminder this many hours before each session; a failing message is tried this
-# many times (waiting longer each time) before it stays failed, visible in the admin.
+# many times (waiting longer each time) before it stays failed, visible in the admin. A message
+# a worker took to send but never recorded (the worker died) goes again after the timeout,
+# which must be longer than any one send can take.
 REMINDER_HOURS_BEFORE = env_int("REMINDER_HOURS_BEFORE", 24)
 MAINTENANCE_REMINDER_DAYS_BEFORE = env_int("MAINTENANCE_REMINDER_DAYS_BEFORE", 7)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 300)
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "spa-demo")
 

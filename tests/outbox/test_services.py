@@ -9,13 +9,21 @@ from django.core import mail
 from django.db import connection
 
 from outbox.models import Message
-from outbox.services import LINK_REMOVED, deliver_due, message_queue, messages_cancel
+from outbox.services import (
+    LINK_REMOVED,
+    WORKER_STOPPED,
+    deliver_due,
+    email_message_id,
+    message_queue,
+    messages_cancel,
+)
 from spa.celery import app as celery_app
 from tests.markers import requires_postgresql
 
 pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+TIMEOUT = dt.timedelta(seconds=300)
 
 
 @pytest.fixture
@@ -46,6 +54,44 @@ class RefusingMailServer:
         raise ConnectionRefusedError("Connection refused by smtp.example.com:587")
 
 
+class WorkerKilledOnTheSecondEmail:
+    """The mail server takes every email; the worker dies before it hears back about the second."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: list) -> int:
+        mail.outbox.extend(messages)
+        if len(mail.outbox) == 2:
+            raise SystemExit("killed")
+        return len(messages)
+
+
+class WorkerKilledWhileConnecting:
+    """Every send kills the worker before the mail server has the email."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: list) -> int:
+        raise SystemExit("killed")
+
+
+class ServerDropsTheConnectionAfterTakingIt:
+    """The mail server keeps the email but the connection drops before it says so."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def send_messages(self, messages: list) -> int:
+        mail.outbox.extend(messages)
+        raise ConnectionResetError("Connection reset by smtp.example.com:587")
+
+
+def message_ids(emails: list) -> list[str]:
+    return [email.extra_headers["Message-ID"] for email in emails]
+
+
 def test_a_message_is_written_rendered_and_due_now_by_default(clock):
     message = queue()
 
@@ -53,6 +99,21 @@ def test_a_message_is_written_rendered_and_due_now_by_default(clock):
     assert message.due_at == NOW
     assert "from Fri 4 Dec microcurrent is safe for you again" in message.body_text
     assert "<strong>Fri 4 Dec</strong>" in message.body_html
+
+
+def test_a_plain_text_body_keeps_apostrophes_and_ampersands_the_html_body_escapes_them(clock):
+    message = queue(
+        context={
+            "client": {"first_name": "O'Brien"},
+            "from_day": "Fri 4 Dec",
+            "spa_name": "Bella's Spa & Wellness",
+        }
+    )
+
+    assert "Hello O'Brien," in message.body_text
+    assert message.body_text.endswith("Bella's Spa & Wellness\n")
+    assert "Hello O&#x27;Brien," in message.body_html
+    assert "Bella&#x27;s Spa &amp; Wellness" in message.body_html
 
 
 def test_no_message_without_an_address():
@@ -135,6 +196,105 @@ def test_an_intake_links_address_is_removed_once_sent(clock):
     assert "Fri 4 Dec" in mail.outbox[0].body
 
 
+def test_each_email_carries_a_message_id_naming_its_row_and_the_senders_domain(clock, settings):
+    settings.DEFAULT_FROM_EMAIL = "Bella's Spa <bookings@bellas-spa.example>"
+    message = queue()
+
+    deliver_due()
+
+    assert message_ids(mail.outbox) == [
+        f"<outbox-{message.pk}.20261121090000000000@bellas-spa.example>"
+    ]
+
+
+def test_a_retried_email_has_the_same_message_id_so_the_repeat_is_known(clock, settings):
+    settings.EMAIL_BACKEND = "tests.outbox.test_services.ServerDropsTheConnectionAfterTakingIt"
+    message = queue()
+    deliver_due()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    clock.move_to(NOW + dt.timedelta(minutes=1))
+    deliver_due()
+
+    first, second = message_ids(mail.outbox)
+    assert first == second == email_message_id(message)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.SENT, 2)
+
+
+def test_a_worker_killed_mid_run_loses_nothing_and_repeats_at_most_the_email_it_held(
+    clock, settings
+):
+    settings.EMAIL_BACKEND = "tests.outbox.test_services.WorkerKilledOnTheSecondEmail"
+    first, second, third = (queue(subject=f"Message {number}") for number in (1, 2, 3))
+
+    with pytest.raises(SystemExit):
+        deliver_due()
+
+    statuses = [Message.objects.get(pk=message.pk).status for message in (first, second, third)]
+    assert statuses == [Message.Status.SENT, Message.Status.SENDING, Message.Status.PENDING]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    clock.move_to(NOW + TIMEOUT)
+    assert deliver_due() == 2
+
+    assert [email.subject for email in mail.outbox] == [
+        "Message 1",
+        "Message 2",
+        "Message 2",
+        "Message 3",
+    ]
+    assert len(set(message_ids(mail.outbox))) == 3
+    assert set(Message.objects.values_list("status", flat=True)) == {Message.Status.SENT}
+
+
+def test_a_message_held_by_a_killed_worker_waits_for_the_timeout(clock, settings):
+    settings.EMAIL_BACKEND = "tests.outbox.test_services.WorkerKilledWhileConnecting"
+    message = queue()
+    with pytest.raises(SystemExit):
+        deliver_due()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    clock.move_to(NOW + TIMEOUT - dt.timedelta(seconds=1))
+    assert deliver_due() == 0
+    message.refresh_from_db()
+    assert (message.status, message.claimed_at) == (Message.Status.SENDING, NOW)
+
+    clock.move_to(NOW + TIMEOUT)
+    assert deliver_due() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.SENT, 2)
+
+
+def test_the_sending_timeout_is_a_setting(clock, settings):
+    settings.OUTBOX_SENDING_TIMEOUT_SECONDS = 30
+    settings.EMAIL_BACKEND = "tests.outbox.test_services.WorkerKilledWhileConnecting"
+    queue()
+    with pytest.raises(SystemExit):
+        deliver_due()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    clock.move_to(NOW + dt.timedelta(seconds=30))
+    assert deliver_due() == 1
+
+
+def test_a_message_that_keeps_killing_its_worker_ends_failed(clock, settings):
+    settings.EMAIL_BACKEND = "tests.outbox.test_services.WorkerKilledWhileConnecting"
+    settings.OUTBOX_MAX_ATTEMPTS = 2
+    message = queue()
+    for tries in range(2):
+        clock.move_to(NOW + tries * TIMEOUT)
+        with pytest.raises(SystemExit):
+            deliver_due()
+
+    clock.move_to(NOW + 2 * TIMEOUT)
+    assert deliver_due() == 0
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.FAILED, 2)
+    assert message.last_error == WORKER_STOPPED
+
+
 def test_booking_goes_on_when_the_broker_is_down(clock, django_capture_on_commit_callbacks):
     saved = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
     celery_app.conf.task_always_eager = False
@@ -171,7 +331,7 @@ def test_two_deliveries_at_once_never_send_a_message_twice():
     def deliver() -> None:
         try:
             ready.wait()
-            counts.append(deliver_due(batch=5))
+            counts.append(deliver_due())
         finally:
             connection.close()
 

@@ -1,4 +1,5 @@
-"""Real Celery workers on Redis deliver the outbox: once each, and after Redis comes back.
+"""Real Celery workers on Redis deliver the outbox: once each, after Redis comes back, and
+with nothing lost when a worker is killed mid-run.
 
 Runs where PostgreSQL and Redis answer on 127.0.0.1 (CI's second run); skipped elsewhere.
 """
@@ -7,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,15 +22,17 @@ from django.db import connection
 from django.utils import timezone
 
 from outbox.models import Message
+from outbox.services import email_message_id
 from outbox.tasks import deliver_due
 from spa.celery import app as celery_app
 from tests.clients.factories import IntakeFactory
 from tests.markers import requires_postgresql
+from tests.outbox.mail_sink import MailSink, message_ids
 from tests.treatments.factories import TreatmentFactory
 from treatments import services
 
 ROOT = Path(__file__).resolve().parents[2]
-BROKER = "redis://127.0.0.1:6379/13"
+BROKER = "redis://127.0.0.1:6379/11"
 DOWN = "redis://127.0.0.1:1/0"
 
 
@@ -58,14 +63,17 @@ def mail_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def workers(transactional_db: None, mail_dir: Path) -> Iterator[list[subprocess.Popen]]:
-    """Two worker processes against Redis and this test's database, mailing into files."""
+def start_workers(
+    transactional_db: None, mail_dir: Path
+) -> Iterator[Callable[..., list[subprocess.Popen]]]:
+    """Start worker processes against Redis and this test's database, mailing into files
+    unless told otherwise; each keyword argument is one worker's settings, by name."""
     import redis
 
     redis.Redis.from_url(BROKER).flushdb()
     broker_before, eager_before = celery_app.conf.broker_url, celery_app.conf.task_always_eager
     database = connection.settings_dict
-    env = {
+    environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "spa.settings",
         "DATABASE_URL": (
@@ -77,37 +85,17 @@ def workers(transactional_db: None, mail_dir: Path) -> Iterator[list[subprocess.
         "SECRET_KEY": "workers-under-test",
         "DEBUG": "false",
     }
-    started = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "spa",
-                "worker",
-                "--pool",
-                "solo",
-                "--hostname",
-                f"worker{number}@%h",
-                "--loglevel",
-                "info",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for number in (1, 2)
-    ]
-    try:
-        for worker in started:
+    started: list[subprocess.Popen] = []
+
+    def start(**workers: dict[str, str]) -> list[subprocess.Popen]:
+        batch = [worker_process(name, {**environment, **env}) for name, env in workers.items()]
+        started.extend(batch)
+        for worker in batch:
             wait_until_ready(worker)
-        yield started
+        return batch
+
+    try:
+        yield start
     finally:
         for worker in started:
             worker.terminate()
@@ -115,6 +103,39 @@ def workers(transactional_db: None, mail_dir: Path) -> Iterator[list[subprocess.
             worker.wait(timeout=20)
         use_broker(broker_before)
         celery_app.conf.task_always_eager = eager_before
+
+
+@pytest.fixture
+def workers(start_workers: Callable[..., list[subprocess.Popen]]) -> list[subprocess.Popen]:
+    """Two worker processes mailing into files."""
+    return start_workers(worker1={}, worker2={})
+
+
+def worker_process(name: str, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "spa",
+            "worker",
+            "--pool",
+            "solo",
+            "--hostname",
+            f"{name}@%h",
+            "--loglevel",
+            "info",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def send_delivery(times: int = 1) -> None:
@@ -130,6 +151,8 @@ def wait_until_ready(worker: subprocess.Popen, seconds: float = 40) -> None:
     while time.monotonic() < deadline:
         line = worker.stderr.readline()
         if " ready." in line:
+            # Keep reading what it logs, or a full pipe would stop the worker mid-run.
+            threading.Thread(target=worker.stderr.read, daemon=True).start()
             return
         if worker.poll() is not None:
             pytest.fail(f"a worker stopped: {worker.stderr.read()}")
@@ -194,3 +217,52 @@ def test_a_booking_with_redis_down_is_kept_and_its_reminder_goes_once_redis_is_b
 
     wait_for(lambda: Message.objects.get(pk=reminder.pk).status == Message.Status.SENT)
     assert emails_sent(mail_dir, reminder.subject) == 1
+
+
+def messages_due_now(count: int) -> list[Message]:
+    now = dt.datetime.now(dt.UTC)
+    return Message.objects.bulk_create(
+        Message(
+            kind=Message.Kind.REMINDER,
+            to=f"client{number}@example.com",
+            subject=f"Message {number}",
+            body_text="See you soon.",
+            due_at=now,
+        )
+        for number in range(count)
+    )
+
+
+def test_a_worker_killed_mid_run_loses_no_message_and_repeats_at_most_one(start_workers):
+    messages = messages_due_now(300)
+    mailbox: list = []
+    with (
+        MailSink(mailbox, hold_email_number=30) as doomed_workers_server,
+        MailSink(mailbox) as survivors_server,
+    ):
+        doomed, survivor = start_workers(
+            doomed={"EMAIL_URL": doomed_workers_server.url, "OUTBOX_SENDING_TIMEOUT_SECONDS": "2"},
+            survivor={"EMAIL_URL": survivors_server.url, "OUTBOX_SENDING_TIMEOUT_SECONDS": "2"},
+        )
+        use_broker(BROKER)
+        send_delivery(times=2)
+
+        # The server has taken an email; the worker waits to hear so and records nothing yet.
+        assert doomed_workers_server.holding.wait(timeout=30), "the worker never got going"
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=10)
+        kills = 1
+        held = doomed_workers_server.held["Message-ID"]
+
+        send_delivery()  # as beat does every minute, in case the dead worker held every task
+        wait_for(lambda: not Message.objects.filter(status=Message.Status.PENDING).exists())
+        time.sleep(2)  # the killed worker's claim times out
+        send_delivery()
+        wait_for(lambda: set(Message.objects.values_list("status", flat=True)) == {"sent"})
+
+    assert survivor.poll() is None
+    sent = message_ids(mailbox)
+    assert set(sent) == {email_message_id(message) for message in messages}  # none lost
+    assert sum(copies - 1 for copies in sent.values()) <= kills
+    assert sent[held] == 2
+    assert len(mailbox) == 301

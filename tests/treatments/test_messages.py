@@ -7,16 +7,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 
 from clients.models import Intake
 from clients.services import intake_submit
 from outbox.models import Message
+from outbox.services import deliver_due
 from tests.clients.factories import IntakeFactory
 from tests.treatments.factories import ClosureFactory, TreatmentFactory
 from treatments import services
 from treatments.models import MaintenanceVisit, Session
 from treatments.services import BookingRefused
-from treatments.services.attention import nightly_review
+from treatments.services.attention import nightly_review, reminders_ensure
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +70,22 @@ def weekly_series(client, esthetician, **changes):
 
 def pending(kind: str) -> list[Message]:
     return list(Message.objects.filter(kind=kind, status=Message.Status.PENDING))
+
+
+def reminders_due(session: Session) -> list[dt.datetime]:
+    """When the session's waiting reminders are due."""
+    return [
+        message.due_at
+        for message in Message.objects.filter(
+            session=session, kind=Message.Kind.REMINDER, status=Message.Status.PENDING
+        )
+    ]
+
+
+def booked_before_reminders_existed(client, esthetician, starts_at) -> Session:
+    session = book(client, esthetician, starts_at)
+    Message.objects.filter(session=session).delete()
+    return session
 
 
 def test_booking_writes_a_reminder_due_a_day_before(olivia, esthetician):
@@ -220,3 +238,94 @@ def test_the_nightly_review_writes_missing_maintenance_news_once(olivia, estheti
     nightly_review()
 
     assert Message.objects.filter(topic=f"visit:{visit.pk}:due").count() == 1
+
+
+def test_a_reminder_email_reads_plainly_as_text_and_escaped_as_html(esthetician, clock, settings):
+    settings.SPA_NAME = "Bella's Spa & Wellness"
+    client = IntakeFactory(
+        submitted_at=NOW,
+        client__first_name="D'Arcy",
+        client__last_name="O'Brien",
+        client__email="darcy@example.com",
+    ).client
+    book(client, esthetician, at(dt.date(2026, 11, 21), 14))
+
+    deliver_due()
+
+    (email,) = mail.outbox
+    assert email.subject == "Bella's Spa & Wellness: see you Sat 21 Nov, 14:00"
+    assert email.body.startswith("Hello D'Arcy,")
+    assert email.body.endswith("See you soon,\nBella's Spa & Wellness\n")
+    html = email.alternatives[0].content
+    assert "Hello D&#x27;Arcy," in html
+    assert "Bella&#x27;s Spa &amp; Wellness" in html
+
+
+def test_the_needs_attention_email_names_the_client_plainly_as_text(esthetician, clock):
+    esthetician.user.email = "anna@spa.example.com"
+    esthetician.user.save()
+    client = IntakeFactory(
+        submitted_at=NOW, client__first_name="D'Arcy", client__last_name="O'Brien"
+    ).client
+    book(client, esthetician, at(dt.date(2026, 12, 1)))
+
+    intake_submit(client=client, answers={"has_pacemaker": True}, source=Intake.Source.STAFF)
+
+    (news,) = Message.objects.filter(kind=Message.Kind.NEEDS_ATTENTION)
+    assert "Tue 1 Dec, 10:00: D'Arcy O'Brien (Microcurrent lift)" in news.body_text
+    assert "D&#x27;Arcy O&#x27;Brien" in news.body_html
+
+
+def test_the_nightly_review_writes_each_missing_reminder_once(olivia, esthetician):
+    tuesday = booked_before_reminders_existed(olivia, esthetician, at(dt.date(2026, 12, 1)))
+    thursday = book(olivia, esthetician, at(dt.date(2026, 12, 3), 14))
+    Message.objects.filter(session=thursday).update(status=Message.Status.CANCELLED)
+
+    nightly_review()
+    nightly_review()
+
+    assert reminders_due(tuesday) == [at(dt.date(2026, 11, 30))]
+    assert reminders_due(thursday) == [at(dt.date(2026, 12, 2), 14)]
+    assert len(pending(Message.Kind.REMINDER)) == 2
+
+
+@pytest.mark.parametrize(
+    ("starts", "reminded_at"),
+    [
+        (dt.time(14), NOW),  # its reminder's time has passed: due at once
+        (dt.time(10, 15), NOW),
+        (dt.time(10), None),  # within the hour: a reminder would come too late
+        (dt.time(9, 30), None),
+    ],
+)
+def test_a_missing_reminder_for_a_session_today(olivia, esthetician, starts, reminded_at):
+    session = booked_before_reminders_existed(
+        olivia, esthetician, dt.datetime.combine(NOW.date(), starts, tzinfo=LONDON)
+    )
+
+    nightly_review()
+
+    assert reminders_due(session) == ([reminded_at] if reminded_at else [])
+
+
+def test_the_nightly_review_writes_no_reminder_where_none_is_owed(olivia, esthetician):
+    cancelled = booked_before_reminders_existed(olivia, esthetician, at(dt.date(2026, 12, 1)))
+    services.session_cancel(session=cancelled, reason="Ill", by=None)
+    failed = book(olivia, esthetician, at(dt.date(2026, 12, 3)))
+    Message.objects.filter(session=failed).update(status=Message.Status.FAILED)
+    without_email = IntakeFactory(submitted_at=NOW, client__email="").client
+    booked_before_reminders_existed(without_email, esthetician, at(dt.date(2026, 12, 4)))
+
+    assert reminders_ensure(now=NOW) == 0
+    assert pending(Message.Kind.REMINDER) == []
+
+
+def test_finding_the_sessions_without_a_reminder_is_one_query_however_many_are_booked(
+    olivia, esthetician, django_assert_max_num_queries
+):
+    for day in range(1, 6):
+        book(olivia, esthetician, at(dt.date(2026, 12, day)))
+
+    # The one query, inside its transaction's savepoint and release.
+    with django_assert_max_num_queries(3):
+        assert reminders_ensure(now=NOW) == 0

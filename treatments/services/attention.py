@@ -4,15 +4,20 @@ A booked session that can no longer go ahead as booked (a new intake blocks it, 
 has expired, the spa now closes that day, the esthetician's hours changed) is flagged "needs
 attention" with the reasons, never cancelled or kept silently. Flags whose reasons have gone
 are cleared. The assigned esthetician hears about newly flagged sessions.
+
+The nightly review also writes any message that should exist and does not: the reminder of
+a booked session (say, one booked before reminders existed), maintenance news.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clients.eligibility import assess_at
@@ -24,7 +29,11 @@ from treatments.scheduling import Availability, calendar_problems
 from treatments.selectors import calendars_without_bookings
 from treatments.services import messages
 
+log = logging.getLogger(__name__)
+
 CHUNK = 500
+# A reminder written later than this before the session would arrive too late to help.
+REMINDER_LEAST_NOTICE = dt.timedelta(hours=1)
 
 
 def _booked_ahead(now: dt.datetime):
@@ -44,8 +53,9 @@ def sessions_reassess(*, client: Client) -> list[Session]:
 
 
 def nightly_review() -> int:
-    """Re-assess every booked session to come, and make sure every maintenance visit due
-    within the week has its message. Safe to run twice. Returns the sessions newly flagged."""
+    """Re-assess every booked session to come, and make sure each has its reminder and every
+    maintenance visit due within the week its message. Safe to run twice. Returns the
+    sessions newly flagged."""
     now = timezone.now()
     flagged, after = 0, 0
     while True:
@@ -56,8 +66,43 @@ def nightly_review() -> int:
         if len(chunk) < CHUNK:
             break
         after = chunk[-1].pk
+    reminders_ensure(now=now)
     _maintenance_messages_ensure(today=timezone.localdate(now))
     return flagged
+
+
+def reminders_ensure(*, now: dt.datetime) -> int:
+    """Write the reminder of every booked session to come that has none; returns how many.
+
+    A session starting within the hour is left without: a reminder would come too late. A
+    reminder whose time has passed is due at once. Queues the reminders (outbox messages).
+    """
+    reminder = Message.objects.filter(session=OuterRef("pk"), kind=Message.Kind.REMINDER)
+    lacking = (
+        Session.objects.filter(
+            status=Session.Status.BOOKED, starts_at__gt=now + REMINDER_LEAST_NOTICE
+        )
+        .exclude(client__email="")
+        # A failed reminder counts: it was tried, and its error waits in the admin.
+        .filter(~Exists(reminder.exclude(status=Message.Status.CANCELLED)))
+        .select_related("esthetician__user", "client", "treatment")
+        # Locked so that a session cancelled meanwhile is not reminded of.
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    written, after = 0, 0
+    while True:
+        with transaction.atomic():
+            chunk = list(lacking.filter(pk__gt=after)[:CHUNK])
+            for session in chunk:
+                messages.reminder_schedule(session)
+        written += len(chunk)
+        if len(chunk) < CHUNK:
+            break
+        after = chunk[-1].pk
+    if written:
+        log.info("The nightly review wrote %d missing appointment reminder(s).", written)
+    return written
 
 
 def _reassess(sessions: list[Session], *, now: dt.datetime) -> list[Session]:
