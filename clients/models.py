@@ -20,6 +20,9 @@ class Client(models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when the client was erased (privacy.services.client_erase): who they were is gone,
+    # and they can be neither found nor booked. `erasure` says who erased them and why.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "pk"]

@@ -94,7 +94,7 @@ def client_search(query: str) -> QuerySet[Client]:
     """Clients whose names, email or phone hold every word of the query ("Ann Cla")."""
     # A phone number matches however it was spaced when stored ("07700 900123").
     phone_digits = Replace(Replace("phone", Value(" ")), Value("-"))
-    clients = Client.objects.alias(phone_digits=phone_digits)
+    clients = Client.objects.filter(erased_at__isnull=True).alias(phone_digits=phone_digits)
     for word in query.split()[:SEARCH_WORDS]:
         matches = (
             Q(first_name__icontains=word)

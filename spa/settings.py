@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "clients",
     "treatments",
     "outbox",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,9 @@ STORAGES = {
 # after a filler or botox injection microcurrent must wait.
 INTAKE_VALID_DAYS = env_int("INTAKE_VALID_DAYS", 90)
 INJECTABLE_WAIT_DAYS = env_int("INJECTABLE_WAIT_DAYS", 14)
+
+# Clients with no visit for this many years are listed for a manager to erase.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 8)
 
 # Without Redis, tasks run in-process as they are sent, so a bare machine needs no broker.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -49,6 +49,11 @@ class Reason:
     brief: str = ""
 
 
+CLIENT_ERASED = Reason(
+    "client_erased", "This client's record was erased: they can no longer be booked."
+)
+
+
 @dataclass(frozen=True)
 class DaysOff:
     """Days the spa is closed (`esthetician_away` False) or the esthetician is away."""

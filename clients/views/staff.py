@@ -96,7 +96,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a client's contact details and notes."""
-    client = get_object_or_404(Client, pk=pk)
+    client = get_object_or_404(Client, pk=pk, erased_at__isnull=True)
     # The form writes onto its instance; the service must compare against the stored values.
     form = ClientForm(request.POST or None, instance=copy.copy(client))
     if form.is_valid():
@@ -114,7 +114,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def client_intake_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a new intake version at the front desk, starting from the latest answers."""
-    client = get_object_or_404(Client, pk=pk)
+    client = get_object_or_404(Client, pk=pk, erased_at__isnull=True)
     form = IntakeForm(
         request.POST or None,
         today=timezone.localdate(),
@@ -145,7 +145,7 @@ def client_intake_new(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def client_intake_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Send the client a fresh intake link; the client page then shows it for copying."""
-    client = get_object_or_404(Client, pk=pk)
+    client = get_object_or_404(Client, pk=pk, erased_at__isnull=True)
     url = services.intake_link_send(
         client=client, created_by=request.user, site_url=settings.SITE_URL
     )

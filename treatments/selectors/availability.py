@@ -120,6 +120,8 @@ def slot_check(
     ignoring: Session | None = None,
 ) -> SlotCheck:
     """Check a time exactly as booking does; `ignoring` is a session being moved."""
+    if client.erased_at is not None:
+        return SlotCheck([], [scheduling.CLIENT_ERASED])
     now = timezone.now()
     today = timezone.localdate(now)
     findings = assess_at(latest_intake(client), starts_at, today=today)

@@ -250,6 +250,8 @@ def series_plan(
     *, client: Client, esthetician: Esthetician, request: scheduling.SeriesRequest
 ) -> scheduling.Plan:
     """Propose a series' sessions from the calendar as it stands now (no writes)."""
+    if client.erased_at is not None:
+        return scheduling.Plan(reasons=(scheduling.CLIENT_ERASED,))
     availability = availability_for(
         esthetician,
         starts_on=request.starts_on,
