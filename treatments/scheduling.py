@@ -66,12 +66,14 @@ class DaysOff:
 
 @dataclass(frozen=True)
 class Availability:
-    """An esthetician's calendar as plain values."""
+    """An esthetician's calendar as plain values, and the client's other sessions: neither
+    the esthetician nor the client is ever in two places at once."""
 
     esthetician: str
     hours: Mapping[int, Sequence[tuple[dt.time, dt.time]]]
     days_off: Sequence[DaysOff] = ()
     busy: Sequence[tuple[dt.datetime, dt.datetime]] = ()
+    client_busy: Sequence[tuple[dt.datetime, dt.datetime]] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,18 @@ def calendar_problems(
                     f"{name} already has a session from {taken:%H:%M} on "
                     f"{day_label(day, today=today)}.",
                     brief=f"{name} already booked",
+                )
+            )
+            break
+    for busy_from, busy_to in availability.client_busy:
+        if busy_from < ends_at and starts_at < busy_to:
+            taken = f"{timezone.localtime(busy_from):%H:%M}–{timezone.localtime(busy_to):%H:%M}"
+            problems.append(
+                Reason(
+                    "client_busy",
+                    f"The client already has a session from {taken} on "
+                    f"{day_label(day, today=today)}.",
+                    brief="client booked elsewhere",
                 )
             )
             break

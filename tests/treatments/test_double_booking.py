@@ -11,9 +11,14 @@ from django.utils import timezone
 
 from tests.clients.factories import IntakeFactory
 from tests.markers import requires_postgresql
-from tests.treatments.factories import SessionFactory, TreatmentFactory
+from tests.treatments.factories import (
+    EstheticianFactory,
+    SessionFactory,
+    TreatmentFactory,
+    WorkingHoursFactory,
+)
 from treatments import services
-from treatments.models import Session
+from treatments.models import Esthetician, Session
 from treatments.services import BookingRefused
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
@@ -91,3 +96,76 @@ def test_the_database_allows_back_to_back_and_cancelled_overlaps(esthetician):
     SessionFactory(esthetician=esthetician, starts_at=starts_at, status=Session.Status.CANCELLED)
 
     assert Session.objects.filter(esthetician=esthetician).count() == 3
+
+
+# One client, never in two places at once ----------------------------------------------------
+
+
+def other_esthetician() -> Esthetician:
+    ben = EstheticianFactory(user__username="ben", user__first_name="Ben")
+    for weekday in range(6):
+        WorkingHoursFactory(
+            esthetician=ben, weekday=weekday, starts_at=dt.time(9), ends_at=dt.time(17)
+        )
+    return ben
+
+
+def test_one_client_booked_at_once_with_two_estheticians_from_two_threads_gets_one(esthetician):
+    ben = other_esthetician()
+    treatment = TreatmentFactory(minutes=60)
+    client = IntakeFactory().client
+    starts_at = next_tuesday_at_ten()
+    ready = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def book(who: Esthetician) -> None:
+        try:
+            ready.wait()
+            services.session_book(
+                client=client,
+                esthetician=who,
+                treatment=treatment,
+                starts_at=starts_at,
+                booked_by=None,
+            )
+            outcomes.append("booked")
+        except BookingRefused as refused:
+            outcomes.append(",".join(refused.codes))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(who,)) for who in (esthetician, ben)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["booked", "client_busy"]
+    assert Session.objects.filter(client=client).count() == 1
+
+
+def test_the_database_holds_the_client_no_overlap_constraint():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s",
+            ["session_client_no_overlap"],
+        )
+        (definition,) = cursor.fetchone()
+
+    assert definition.startswith("EXCLUDE USING gist (client_id WITH =")
+
+
+def test_the_database_refuses_a_client_overlap_written_past_the_services(esthetician):
+    ben = other_esthetician()
+    starts_at = next_tuesday_at_ten()
+    first = SessionFactory(esthetician=esthetician, starts_at=starts_at)
+
+    with pytest.raises(IntegrityError, match="session_client_no_overlap"), transaction.atomic():
+        SessionFactory(
+            esthetician=ben, client=first.client, starts_at=starts_at + dt.timedelta(minutes=30)
+        )
+
+    SessionFactory(
+        esthetician=ben, client=first.client, starts_at=starts_at + dt.timedelta(hours=1)
+    )
+    assert Session.objects.filter(client=first.client).count() == 2

@@ -292,6 +292,47 @@ def test_a_session_on_a_day_off_is_outside_hours():
     assert [problem.message for problem in problems] == ["Anna does not work on Sundays."]
 
 
+@pytest.mark.parametrize(
+    ("start", "busy"),
+    [
+        (dt.time(9, 1), True),  # overlaps the client's 10:00 session by a minute
+        (dt.time(10, 59), True),
+        (dt.time(9), False),  # ends as the other session starts
+        (dt.time(11), False),  # starts as the other session ends
+    ],
+)
+def test_the_clients_other_session_stands_in_the_way_except_back_to_back(start, busy):
+    day = dt.date(2026, 12, 1)
+    starts_at = session_time(day, start)
+    other = (session_time(day, dt.time(10)), session_time(day, dt.time(11)))
+
+    problems = calendar_problems(
+        starts_at, starts_at + dt.timedelta(hours=1), anna(client_busy=[other])
+    )
+
+    assert [problem.code for problem in problems] == (["client_busy"] if busy else [])
+
+
+def test_a_series_is_moved_around_the_clients_other_session_saying_why():
+    day = dt.date(2026, 12, 1)
+    other = (session_time(day, dt.time(10, 30)), session_time(day, dt.time(11, 30)))
+    request = SeriesRequest(
+        starts_on=day,
+        sessions=6,
+        sessions_per_week=1,
+        weekdays=frozenset({TUESDAY}),
+        start_time=dt.time(10),
+        minutes=60,
+    )
+
+    plan = plan_series(
+        request, availability=anna(client_busy=[other]), intake=clear_intake(), today=TODAY
+    )
+
+    assert plan.sessions[0].starts_at == session_time(dt.date(2026, 12, 8), dt.time(10))
+    assert plan.sessions[0].why_moved == "moved from Tue 1 Dec: client booked elsewhere"
+
+
 def test_maintenance_falls_every_few_weeks_after_the_last_treatment():
     assert maintenance_due_dates(after=dt.date(2027, 1, 19), weeks=4, visits=3) == [
         dt.date(2027, 2, 16),

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from tests.clients.factories import ClientFactory, IntakeFactory
 from tests.treatments.factories import (
@@ -90,6 +91,65 @@ def test_another_esthetician_can_take_the_same_time(cleared_client, esthetician,
     session = book(other, colleague, treatment, at(dt.date(2026, 12, 1)))
 
     assert session.pk
+
+
+@pytest.fixture
+def colleague(db):
+    """Ben, working Tuesdays 09:00 to 17:00."""
+    ben = EstheticianFactory(user__first_name="Ben")
+    ben.working_hours.create(weekday=TUESDAY, starts_at=dt.time(9), ends_at=dt.time(17))
+    return ben
+
+
+def test_a_client_is_never_booked_with_two_estheticians_at_once(
+    cleared_client, esthetician, colleague, treatment
+):
+    book(cleared_client, esthetician, treatment, at(dt.date(2026, 12, 1), 10))
+
+    with pytest.raises(BookingRefused) as refused:
+        book(cleared_client, colleague, treatment, at(dt.date(2026, 12, 1), 10, 30))
+
+    assert refused.value.codes == ["client_busy"]
+    assert str(refused.value) == "The client already has a session from 10:00–11:00 on Tue 1 Dec."
+    assert Session.objects.count() == 1
+
+
+@pytest.mark.parametrize(("hour", "minute"), [(9, 0), (11, 0)])
+def test_a_client_may_be_booked_back_to_back_with_another_esthetician(
+    cleared_client, esthetician, colleague, treatment, hour, minute
+):
+    book(cleared_client, esthetician, treatment, at(dt.date(2026, 12, 1), 10))
+
+    session = book(cleared_client, colleague, treatment, at(dt.date(2026, 12, 1), hour, minute))
+
+    assert session.pk
+
+
+def test_moving_a_session_onto_the_clients_other_session_is_refused(
+    cleared_client, esthetician, colleague, treatment
+):
+    book(cleared_client, esthetician, treatment, at(dt.date(2026, 12, 1), 10))
+    later = book(cleared_client, colleague, treatment, at(dt.date(2026, 12, 1), 14))
+
+    codes = refusal_codes(
+        lambda: services.session_reschedule(
+            session=later, starts_at=at(dt.date(2026, 12, 1), 10, 15), by=None
+        )
+    )
+
+    assert codes == ["client_busy"]
+
+
+def test_a_series_is_planned_around_the_clients_other_sessions(
+    cleared_client, esthetician, colleague, treatment
+):
+    book(cleared_client, colleague, treatment, at(dt.date(2026, 12, 8), 10, 30))
+
+    series = create_series(cleared_client, esthetician, treatment)
+
+    days = [timezone.localtime(s.starts_at).date() for s in series.sessions.order_by("starts_at")]
+    assert dt.date(2026, 12, 8) not in days
+    assert days[:3] == [dt.date(2026, 12, 1), dt.date(2026, 12, 15), dt.date(2026, 12, 22)]
 
 
 def test_a_cancelled_session_frees_its_slot(cleared_client, esthetician, treatment):

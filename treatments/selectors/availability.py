@@ -23,8 +23,10 @@ def availability_for(
     starts_on: dt.date,
     ends_on: dt.date,
     ignoring: Session | None = None,
+    client: Client | None = None,
 ) -> scheduling.Availability:
-    """An esthetician's hours, days off and booked sessions between two spa-local dates."""
+    """An esthetician's hours, days off and booked sessions between two spa-local dates, and
+    the client's own sessions with anyone (`ignoring` is a session being moved)."""
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for stretch in esthetician.working_hours.order_by("weekday", "starts_at"):
         hours.setdefault(stretch.weekday, []).append((stretch.starts_at, stretch.ends_at))
@@ -43,18 +45,17 @@ def availability_for(
     ]
     start, _ = day_bounds(starts_on)
     _, end = day_bounds(ends_on)
-    busy = (
-        Session.objects.filter(
-            esthetician=esthetician,
-            status__in=Session.HELD_STATUSES,
-            starts_at__lt=end,
-            ends_at__gt=start,
-        )
-        .exclude(pk=getattr(ignoring, "pk", None))
-        .values_list("starts_at", "ends_at")
-    )
+    held = Session.objects.filter(
+        status__in=Session.HELD_STATUSES, starts_at__lt=end, ends_at__gt=start
+    ).exclude(pk=getattr(ignoring, "pk", None))
+    busy = held.filter(esthetician=esthetician).values_list("starts_at", "ends_at")
+    client_busy = held.filter(client=client).values_list("starts_at", "ends_at") if client else []
     return scheduling.Availability(
-        esthetician=str(esthetician), hours=hours, days_off=days_off, busy=list(busy)
+        esthetician=str(esthetician),
+        hours=hours,
+        days_off=days_off,
+        busy=list(busy),
+        client_busy=list(client_busy),
     )
 
 
@@ -133,6 +134,7 @@ def slot_check(
         starts_on=timezone.localdate(starts_at),
         ends_on=timezone.localdate(ends_at),
         ignoring=ignoring,
+        client=client,
     )
     problems = scheduling.booking_problems(
         starts_at,

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from clients.eligibility import Finding, blocks, cautions
-from clients.models import Client, Intake
+from clients.models import Client
 from clients.selectors import latest_intake
 from treatments import scheduling
 from treatments.models import (
@@ -28,7 +28,7 @@ from treatments.selectors.today import with_findings
 
 # The reasons that come from the esthetician's calendar rather than the client's health.
 CALENDAR_CODES = frozenset(
-    {"in_the_past", "slot_taken", "outside_hours", "spa_closed", "esthetician_away"}
+    {"in_the_past", "slot_taken", "client_busy", "outside_hours", "spa_closed", "esthetician_away"}
 )
 EVERY_DAY = frozenset(range(7))
 
@@ -140,7 +140,7 @@ def make_up_obstacles(series: Series) -> list[Reason]:
         start_time=series.preferred_time,
         minutes=series.treatment.minutes,
     )
-    plan = _plan(series.esthetician, request, intake=latest_intake(series.client))
+    plan = _plan(series.esthetician, request, client=series.client)
     if plan.reasons:
         return list(plan.reasons)
     return scheduling.unacknowledged_cautions(plan.cautions, series.caution_note)
@@ -199,7 +199,7 @@ class BookingCheck:
             return "free"
         if "in_the_past" in codes:
             return "past"
-        return "taken" if "slot_taken" in codes else "unavailable"
+        return "taken" if codes & {"slot_taken", "client_busy"} else "unavailable"
 
     def refused(self, reasons: Sequence[Reason]) -> BookingCheck:
         """The same check, listing the reasons a booking service gave for refusing."""
@@ -238,9 +238,7 @@ def booking_check(
     )
     if all(reason.code == "caution_not_acknowledged" for reason in problems):
         return check
-    plan = _earliest_plan(
-        esthetician, starts_at, minutes, intake=latest_intake(client), ignoring=ignoring
-    )
+    plan = _earliest_plan(esthetician, starts_at, minutes, client=client, ignoring=ignoring)
     if plan.reasons:
         return dataclasses.replace(check, no_date_because=plan.reasons)
     return dataclasses.replace(check, earliest=plan.sessions[0])
@@ -251,7 +249,7 @@ def _earliest_plan(
     starts_at: dt.datetime,
     minutes: int,
     *,
-    intake: Intake | None,
+    client: Client,
     ignoring: Session | None,
 ) -> scheduling.Plan:
     """A one-session plan at the same time of day, any day from the chosen one (or today)."""
@@ -268,14 +266,14 @@ def _earliest_plan(
         start_time=local.time(),
         minutes=minutes,
     )
-    return _plan(esthetician, request, intake=intake, ignoring=ignoring)
+    return _plan(esthetician, request, client=client, ignoring=ignoring)
 
 
 def _plan(
     esthetician: Esthetician,
     request: scheduling.SeriesRequest,
     *,
-    intake: Intake | None,
+    client: Client,
     ignoring: Session | None = None,
 ) -> scheduling.Plan:
     availability = availability_for(
@@ -283,9 +281,13 @@ def _plan(
         starts_on=request.starts_on,
         ends_on=request.starts_on + dt.timedelta(days=scheduling.PLANNING_HORIZON_DAYS),
         ignoring=ignoring,
+        client=client,
     )
     return scheduling.plan_series(
-        request, availability=availability, intake=intake, today=timezone.localdate()
+        request,
+        availability=availability,
+        intake=latest_intake(client),
+        today=timezone.localdate(),
     )
 
 

@@ -53,6 +53,13 @@ def lock_esthetician(esthetician: Esthetician) -> None:
     Esthetician.objects.select_for_update().get(pk=esthetician.pk)
 
 
+def lock_client(client: Client) -> Client:
+    """The client's row, locked and fresh: bookings for one client (with any esthetician)
+    queue here. Always taken after the esthetician's row, never before, so two bookings
+    never wait on each other."""
+    return Client.objects.select_for_update().get(pk=client.pk)
+
+
 def _slot_problems(**slot: Any) -> list[Reason]:
     return slot_check(**slot).problems
 
@@ -64,6 +71,9 @@ def create_session(**fields: object) -> Session:
             session = Session.objects.create(**fields)
     except IntegrityError as error:
         # Only reachable if a booking slipped past the lock: the database's own refusal.
+        if "session_client_no_overlap" in str(error):
+            said = "The client was booked at that time elsewhere a moment ago."
+            raise BookingRefused([Reason("client_busy", said)]) from error
         if "session_no_overlap" not in str(error):
             raise
         raise BookingRefused(
@@ -104,6 +114,7 @@ def session_book(
 ) -> Session:
     """Book one session, or refuse with every reason it cannot be booked."""
     lock_esthetician(esthetician)
+    client = lock_client(client)
     ends_at = starts_at + dt.timedelta(minutes=treatment.minutes)
     problems = _slot_problems(
         client=client,
@@ -183,6 +194,7 @@ def series_create(
     if problems:
         raise BookingRefused(problems)
     lock_esthetician(esthetician)
+    client = lock_client(client)
     plan = series_plan(
         client=client,
         esthetician=esthetician,
@@ -256,6 +268,7 @@ def series_plan(
         esthetician,
         starts_on=request.starts_on,
         ends_on=request.starts_on + dt.timedelta(days=scheduling.PLANNING_HORIZON_DAYS),
+        client=client,
     )
     return scheduling.plan_series(
         request,
@@ -271,6 +284,7 @@ def session_reschedule(
 ) -> Session:
     """Move a booked session to another time, with the same checks as a new booking."""
     lock_esthetician(session.esthetician)
+    lock_client(session.client)
     session = booked_session(session)
     ends_at = starts_at + (session.ends_at - session.starts_at)
     note = caution_note.strip() or session.caution_note

@@ -19,6 +19,7 @@ from treatments.services.booking import (
     BookingRefused,
     booked_session,
     create_session,
+    lock_client,
     lock_esthetician,
     series_plan,
 )
@@ -79,6 +80,7 @@ def _book_make_up(session: Session, by: AbstractBaseUser | None) -> Session | No
     if session.kind not in Session.COURSE_KINDS or series is None:
         return None
     lock_esthetician(series.esthetician)
+    lock_client(series.client)
     last = series.sessions.filter(status__in=Session.HELD_STATUSES).order_by("-starts_at").first()
     after = max(
         timezone.localdate(last.starts_at) if last else series.starts_on, timezone.localdate()
