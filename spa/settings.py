@@ -65,8 +65,12 @@ if HTTPS:
     # HTTP for the container's health check and a load balancer's probes.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    # Browsers remember "HTTPS only" for this long: start modest, raise it once all is well.
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600)
+    # Browsers remember "HTTPS only" for this long (a year), for the host and every
+    # subdomain; "preload" lets the domain be put on browsers' built-in list if it is ever
+    # submitted there. A health record is never to be sent in clear text.
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
