@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -64,8 +65,12 @@ if HTTPS:
     # HTTP for the container's health check and a load balancer's probes.
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    # Browsers remember "HTTPS only" for this long: start modest, raise it once all is well.
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600)
+    # Browsers remember "HTTPS only" for this long (a year), for the host and every
+    # subdomain; "preload" lets the domain be put on browsers' built-in list if it is ever
+    # submitted there. A health record is never to be sent in clear text.
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -75,12 +80,18 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_ratelimit",
     "django_htmx",
     "template_partials",
     "clients",
     "treatments",
     "outbox",
     "privacy",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -90,9 +101,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.IdleSignOutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "spa.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it turns the login form's answer into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "spa.urls"
@@ -131,12 +149,61 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "today"
 LOGOUT_REDIRECT_URL = "login"
+
+# Axes checks every sign-in first and refuses one from a username and address that failed
+# LOGIN_FAILURE_LIMIT times in a row, for LOGIN_LOCKOUT_MINUTES (or until a manager
+# unlocks it). By username and address together, so a stranger guessing cannot lock a
+# member of staff out of the spa's own computers.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries while locked out are refused unchecked and do not restart the wait.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "spa.throttle.client_ip"
+# Lockouts are logged by username and address only, and no banner on every command.
+AXES_VERBOSE = False
+# Intake links and calendar feeds: an address that asks for this many unknown ones within
+# ten minutes is refused for the rest of those ten minutes.
+LINK_GUESS_LIMIT = env_int("LINK_GUESS_LIMIT", 20)
+
+# A staff member's sign-in ends after a working day without use, and when the browser closes
+# (the spa's computers are shared). Use pushes the end back (accounts.middleware).
+SESSION_COOKIE_AGE = 10 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Two-factor sign-in with an authenticator app; compulsory for managers when set.
+REQUIRE_MANAGER_2FA = env_bool("REQUIRE_MANAGER_2FA")
+
+# Every page says where it may load from: our own files only, no inline script or style, no
+# framing, forms posted only to us. Inline scripts would need the per-page nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
@@ -194,7 +261,21 @@ MAINTENANCE_REMINDER_DAYS_BEFORE = env_int("MAINTENANCE_REMINDER_DAYS_BEFORE", 7
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
 OUTBOX_SENDING_TIMEOUT_SECONDS = env_int("OUTBOX_SENDING_TIMEOUT_SECONDS", 300)
 
-DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "spa-demo")
+# The cache counts guesses at intake links and calendar feeds. Redis shares the count between
+# gunicorn's workers; without it each process counts on its own (fine for one process).
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# django-ratelimit lists only the caches it knew of in 2023: Django's own RedisCache counts
+# atomically too (W001), and local memory is a choice made above, knowingly (E003).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + (
+    [] if REDIS_URL else ["django_ratelimit.E003"]
+)
+
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "lift-and-glow-demo")
 
 # Email: printed to the console unless EMAIL_URL says otherwise (smtp://user:password@host:587
 # ?tls=true, smtps://…, file:///path, console://, locmem://, dummy://; see spa/email_url.py).
@@ -212,6 +293,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Spa Planner <bookings
 # The spa's name in messages to clients, and the address links in emails point at.
 SPA_NAME = os.environ.get("SPA_NAME", "Spa Planner")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The name an authenticator app shows beside a staff member's codes.
+OTP_TOTP_ISSUER = SPA_NAME
 
 LOGGING = {
     "version": 1,

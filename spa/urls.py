@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("clients.urls")),
     path("", include("privacy.urls")),
+    path("", include("accounts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 from django.test import Client as BrowserClient
 
@@ -73,3 +74,10 @@ def manager_client(db: None) -> BrowserClient:
     browser = BrowserClient()
     browser.force_login(UserFactory(username="maria", groups=["Manager"]))
     return browser
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings: Any) -> None:
+    """Each test counts guesses from nothing, in this process's memory, whatever REDIS_URL is."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -42,15 +43,28 @@ SETTINGS_VARIABLES = [
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "STATIC_MANIFEST",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_LOCKOUT_MINUTES",
+    "LINK_GUESS_LIMIT",
+    "REQUIRE_MANAGER_2FA",
 ]
+
+# Set for the test run only (pyproject's pytest env); a real start has none of them.
+TEST_RUN_VARIABLES = ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def start(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
     """Run Python (SHOW by default) in a fresh process with exactly these settings variables."""
-    env = {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+    return run([sys.executable, "-c", *(arguments or [SHOW])], **environment)
+
+
+def run(command: list[str], **environment: str) -> subprocess.CompletedProcess[str]:
+    """Run a command in a fresh process with exactly these settings variables."""
+    left_out = {*SETTINGS_VARIABLES, *TEST_RUN_VARIABLES}
+    env = {key: value for key, value in os.environ.items() if key not in left_out}
     env |= {"DJANGO_SETTINGS_MODULE": "spa.settings", **environment}
     return subprocess.run(
-        [sys.executable, "-c", *(arguments or [SHOW])],
+        command,
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -153,10 +167,12 @@ SECURITY = (
     "CSRF_COOKIE_SECURE",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
 )
 
 
-def test_https_makes_cookies_secure_redirects_plain_http_and_sends_hsts():
+def test_https_makes_cookies_secure_redirects_plain_http_and_sends_a_years_hsts():
     shown = read_settings(*SECURITY, SECRET_KEY="x" * 50, HTTPS="true")
 
     assert shown == {
@@ -164,8 +180,77 @@ def test_https_makes_cookies_secure_redirects_plain_http_and_sends_hsts():
         "SESSION_COOKIE_SECURE": True,
         "CSRF_COOKIE_SECURE": True,
         "SECURE_SSL_REDIRECT": True,
-        "SECURE_HSTS_SECONDS": 3600,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
     }
+
+
+def test_the_deploy_checks_find_nothing_to_warn_about_with_https():
+    checked = run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DEBUG="false",
+        HTTPS="true",
+        SECRET_KEY=secrets.token_urlsafe(50),
+    )
+
+    assert checked.returncode == 0, checked.stderr
+    assert "System check identified no issues" in checked.stdout
+
+
+def test_the_deploy_checks_find_nothing_with_redis_either():
+    checked = run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DEBUG="false",
+        HTTPS="true",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+
+    assert checked.returncode == 0, checked.stderr
+    assert "System check identified no issues" in checked.stdout
+
+
+def test_guesses_are_counted_in_redis_when_there_is_one_else_in_memory():
+    with_redis = read_settings("CACHES", DEBUG="true", REDIS_URL="redis://127.0.0.1:6379/3")
+    without = read_settings("CACHES", DEBUG="true")
+
+    assert with_redis["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/3",
+    }
+    assert without["CACHES"]["default"]["BACKEND"] == (
+        "django.core.cache.backends.locmem.LocMemCache"
+    )
+
+
+def test_sign_in_limits_come_from_the_environment():
+    defaults = read_settings(
+        "AXES_FAILURE_LIMIT", "LINK_GUESS_LIMIT", "REQUIRE_MANAGER_2FA", DEBUG="true"
+    )
+    chosen = read_settings(
+        "AXES_FAILURE_LIMIT",
+        "LINK_GUESS_LIMIT",
+        "REQUIRE_MANAGER_2FA",
+        DEBUG="true",
+        LOGIN_FAILURE_LIMIT="8",
+        LINK_GUESS_LIMIT="50",
+        REQUIRE_MANAGER_2FA="true",
+    )
+
+    assert defaults == {
+        "AXES_FAILURE_LIMIT": 5,
+        "LINK_GUESS_LIMIT": 20,
+        "REQUIRE_MANAGER_2FA": False,
+    }
+    assert chosen == {"AXES_FAILURE_LIMIT": 8, "LINK_GUESS_LIMIT": 50, "REQUIRE_MANAGER_2FA": True}
+
+
+def test_a_sign_in_lasts_a_working_day_of_inactivity_and_ends_with_the_browser():
+    shown = read_settings("SESSION_COOKIE_AGE", "SESSION_EXPIRE_AT_BROWSER_CLOSE", DEBUG="true")
+
+    assert shown["SESSION_COOKIE_AGE"] == 10 * 60 * 60
+    assert shown["SESSION_EXPIRE_AT_BROWSER_CLOSE"] is True
 
 
 def test_without_https_the_site_works_over_plain_http():
@@ -177,6 +262,8 @@ def test_without_https_the_site_works_over_plain_http():
         "CSRF_COOKIE_SECURE": False,
         "SECURE_SSL_REDIRECT": False,
         "SECURE_HSTS_SECONDS": 0,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": False,
+        "SECURE_HSTS_PRELOAD": False,
     }
 
 

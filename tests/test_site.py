@@ -11,7 +11,7 @@ from django.template import loader
 from django.test import Client as BrowserClient
 from django.urls import reverse
 
-from tests.clients.factories import UserFactory
+from tests.clients.factories import DEMO_PASSWORD, UserFactory
 from treatments.models import Esthetician
 
 
@@ -26,7 +26,7 @@ def test_login_page_shows_labelled_fields(client: BrowserClient) -> None:
 
 @pytest.mark.django_db
 def test_good_login_goes_to_today(client: BrowserClient, esthetician: Esthetician) -> None:
-    response = client.post(reverse("login"), {"username": "anna", "password": "spa-demo"})
+    response = client.post(reverse("login"), {"username": "anna", "password": DEMO_PASSWORD})
 
     assert response.status_code == 302
     assert response.url == reverse("today")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clients.forms import CONTACT_FIELDS, IntakeForm
 from clients.models import Client, Intake, IntakeLink
 from clients.services import IntakeLinkUnusable, intake_submit, token_hash
+from spa.throttle import client_ip, limit_link_guesses
 
 # What a phone needs to offer the client's own details and the right keyboard. Only on the
 # client's page: at the front desk the browser would offer the staff member's own details.
@@ -30,6 +31,7 @@ CLIENT_INPUT_ATTRS = {
 
 @require_http_methods(["GET", "POST"])
 @never_cache
+@limit_link_guesses("intake-link", template="clients/intake_link_throttled.html")
 def intake_link(request: HttpRequest, token: str) -> HttpResponse:
     """The health intake, filled in by the client through their single-use link."""
     link = _intake_link_for(token)
@@ -44,7 +46,7 @@ def intake_link(request: HttpRequest, token: str) -> HttpResponse:
                 contact=form.contact(),
                 source=Intake.Source.CLIENT_LINK,
                 signature=form.cleaned_data["signature"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 link=link,
             )
         except IntakeLinkUnusable:

@@ -8,6 +8,9 @@ from django.contrib.auth.models import Group
 
 from clients.models import Client, Intake
 
+# The demo logins' password, which staff made by the factories share.
+DEMO_PASSWORD = "lift-and-glow-demo"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -18,7 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"staff{n}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    password = factory.django.Password("spa-demo")
+    password = factory.django.Password(DEMO_PASSWORD)
 
     @factory.post_generation
     def groups(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:

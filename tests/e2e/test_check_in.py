@@ -10,7 +10,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from clients.forms import BLOCK_QUESTIONS, PreTreatmentCheckForm
 from clients.models import Intake
-from tests.clients.factories import ClientFactory, IntakeFactory
+from tests.clients.factories import DEMO_PASSWORD, ClientFactory, IntakeFactory
 from tests.treatments.factories import EstheticianFactory, SessionFactory
 from treatments.models import Session
 
@@ -44,7 +44,7 @@ def test_acne_at_check_in_postpones_the_session(
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("anna")
-    page.get_by_label("Password").fill("spa-demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/sessions/{session.pk}/")
     page.get_by_role("link", name="Check in", exact=True).click()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from tests.clients.factories import ClientFactory, UserFactory
+from tests.clients.factories import DEMO_PASSWORD, ClientFactory, UserFactory
 from tests.treatments.factories import EstheticianFactory, SeriesFactory, SessionFactory
 from treatments.models import Esthetician, Series, Session
 
@@ -67,7 +67,7 @@ def test_a_manager_finds_the_series_behind_schedule_and_takes_them_away_as_csv(
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("maria")
-    page.get_by_label("Password").fill("spa-demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
 
@@ -114,7 +114,7 @@ def test_the_period_and_the_table_keep_each_other_and_the_back_button_undoes_eac
     course(anna, "Nina", "Shah", completed=[3], booked=[4, 11, 18, 25, 32])
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("maria")
-    page.get_by_label("Password").fill("spa-demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(live_server.url + "/dashboard/")
     periods = page.get_by_role("navigation", name="Period of the figures")

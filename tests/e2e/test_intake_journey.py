@@ -11,7 +11,7 @@ from pytest_django.live_server_helper import LiveServer
 from clients.forms import BLOCK_QUESTIONS, CAUTION_QUESTIONS, IntakeForm
 from clients.services import intake_link_create
 from spa.dates import day_label
-from tests.clients.factories import ClientFactory
+from tests.clients.factories import DEMO_PASSWORD, ClientFactory
 from tests.treatments.factories import EstheticianFactory
 
 PHONE = {"width": 390, "height": 844}
@@ -60,7 +60,7 @@ def test_client_answers_on_their_phone_and_staff_see_the_block(
     # Staff now see the injection block on the client's page.
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("anna")
-    page.get_by_label("Password").fill("spa-demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/clients/{iris.pk}/")
     allowed_from = injected + dt.timedelta(days=14)

@@ -9,7 +9,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from clients.models import Client
 from spa.dates import day_label, moment_label
-from tests.clients.factories import ClientFactory, IntakeFactory
+from tests.clients.factories import DEMO_PASSWORD, ClientFactory, IntakeFactory
 from tests.treatments.factories import EstheticianFactory, TreatmentFactory, WorkingHoursFactory
 from treatments.models import Esthetician, Treatment
 
@@ -50,7 +50,7 @@ def log_in(page: Page, live_server: LiveServer) -> None:
     """Anna logs in and lands on her day."""
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("anna")
-    page.get_by_label("Password").fill("spa-demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
 

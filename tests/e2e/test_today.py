@@ -6,7 +6,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from tests.clients.factories import ClientFactory, IntakeFactory
+from tests.clients.factories import DEMO_PASSWORD, ClientFactory, IntakeFactory
 from tests.treatments.factories import EstheticianFactory, SessionFactory
 
 
@@ -23,7 +23,7 @@ def test_esthetician_logs_in_and_sees_todays_client(
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Username").fill("anna")
-    page.get_by_label("Password").fill("spa-demo")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
     expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()

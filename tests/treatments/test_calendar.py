@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -462,7 +463,7 @@ def test_a_session_sits_in_the_rows_of_its_time(
 
     block = block_of(main_of(esthetician_client.get(reverse("calendar"))), session)
 
-    assert "grid-row: 7 / span 3;" in block
+    assert "cal-row-7 cal-span-3 " in block
 
 
 def test_a_series_session_shows_its_place_in_the_series(
@@ -585,7 +586,7 @@ def test_a_cancelled_session_does_not_hide_the_booking_in_its_place(
 
     page = main_of(esthetician_client.get(reverse("calendar")))
 
-    assert "--lanes: 1;" in block_of(page, booked)
+    assert "cal-lane-0 cal-lanes-1" in block_of(page, booked)
     apart = page[page.index("Not held") :]
     assert session_link(cancelled) in apart
     assert session_link(booked) not in apart
@@ -630,7 +631,7 @@ def test_working_hours_are_shaded_apart(
     page = main_of(esthetician_client.get(reverse("calendar")))
 
     assert page.count('data-hours="09:00–17:00"') == 6
-    assert 'class="cal__band" style="grid-row: 5 / span 16;" data-hours="10:00–14:00"' in page
+    assert 'class="cal__band cal-row-5 cal-span-16" data-hours="10:00–14:00"' in page
 
 
 def test_a_free_slot_links_to_booking_that_time(
@@ -723,3 +724,34 @@ def test_the_week_takes_the_same_few_queries_however_full(
         page = main_of(esthetician_client.get(reverse("calendar")))
 
     assert page.count('class="cal-session ') + page.count('class="cal-apart ') == count
+
+
+GRID_CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "calendar-grid.css"
+GRID_CLASS = re.compile(r"\bcal-(?:days|rows|row|span|lane|lanes)-\d+\b")
+
+
+def test_every_grid_position_on_the_page_has_its_class_in_the_stylesheet(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    # One in working hours and one late in the evening, past the working day.
+    SessionFactory(esthetician=esthetician, starts_at=at(TUESDAY, 10), ends_at=at(TUESDAY, 11))
+    SessionFactory(esthetician=esthetician, starts_at=at(TUESDAY, 22), ends_at=at(TUESDAY, 23))
+
+    page = main_of(esthetician_client.get(reverse("calendar")))
+
+    used = set(GRID_CLASS.findall(page))
+    defined = set(re.findall(r"^\.(cal-[a-z]+-\d+) ", GRID_CSS.read_text(), re.MULTILINE))
+    assert {"cal-lane-0", "cal-lanes-1", "cal-days-6", "cal-rows-56"} <= used
+    assert used - defined == set()
+
+
+def test_the_stylesheet_places_anything_a_whole_day_can_hold() -> None:
+    defined = set(re.findall(r"^\.(cal-[a-z]+-\d+) ", GRID_CSS.read_text(), re.MULTILINE))
+    rows_in_a_day = 24 * 60 // 15
+
+    for number in range(1, rows_in_a_day + 1):
+        assert {f"cal-row-{number}", f"cal-span-{number}", f"cal-rows-{number}"} <= defined
+    assert {f"cal-days-{number}" for number in range(1, 8)} <= defined
+    # Side by side only where old sessions overlap (PostgreSQL refuses new overlaps).
+    assert {f"cal-lane-{number}" for number in range(4)} <= defined
+    assert {f"cal-lanes-{number}" for number in range(1, 5)} <= defined

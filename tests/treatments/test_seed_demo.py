@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.utils import timezone
@@ -67,6 +68,28 @@ def test_seed_demo_refuses_to_run_with_debug_off(settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("password", ["spa-demo", "password1234", "202612011234"])
+def test_seed_demo_refuses_a_short_common_or_numeric_demo_password(debug, settings, password):
+    settings.DEMO_PASSWORD = password
+
+    with pytest.raises(CommandError, match="DEMO_PASSWORD is refused"):
+        call_command("seed_demo")
+
+    assert not get_user_model().objects.filter(username="manager").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_logins_sign_in_with_the_demo_password(debug, client):
+    call_command("seed_demo")
+
+    response = client.post(
+        "/accounts/login/", {"username": "manager", "password": "lift-and-glow-demo"}
+    )
+
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
 def test_seed_demo_can_run_twice_and_adds_nothing_the_second_time(debug):
     call_command("seed_demo")
     first = counts()
@@ -118,7 +141,7 @@ def test_generated_clients_each_get_an_intake_and_a_series(debug, capsys):
     assert overlapping_sessions() == 0
     call_command("seed_demo", clients=60)
     assert generated.count() == 60
-    assert "Logins: manager / spa-demo" in capsys.readouterr().out
+    assert "Logins: manager / lift-and-glow-demo" in capsys.readouterr().out
 
 
 @pytest.mark.django_db

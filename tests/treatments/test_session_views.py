@@ -60,8 +60,10 @@ CHECK_IN = at(TUESDAY, 10, 0)  # on time, on the session's day
 
 
 @pytest.fixture(autouse=True)
-def clock():
-    """The clock stands at Sat 21 Nov 2026, 09:00 in the spa."""
+def clock(settings):
+    """The clock stands at Sat 21 Nov 2026, 09:00 in the spa. Tests move it days on, with the
+    esthetician still signed in, so a sign-in lasts longer than a working day here."""
+    settings.SESSION_COOKIE_AGE = 14 * 24 * 60 * 60
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 

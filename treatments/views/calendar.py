@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from spa.access import staff_required
 from spa.dates import day_label
+from spa.throttle import limit_link_guesses
 from spa.views import render_page
 from treatments.calendar_grid import week_grid
 from treatments.models import Esthetician, Session
@@ -99,6 +100,7 @@ def calendar_subscription_off(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@limit_link_guesses("calendar-feed")
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The esthetician's booked and completed sessions for a phone's calendar; the token in
     the address is the only key."""

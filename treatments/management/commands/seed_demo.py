@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
@@ -72,6 +73,10 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo creates logins with a known password, so it runs only with DEBUG=true."
             )
+        try:
+            password_validation.validate_password(settings.DEMO_PASSWORD)
+        except ValidationError as weak:
+            raise CommandError(f"DEMO_PASSWORD is refused: {' '.join(weak.messages)}") from None
         now = timezone.now()
         with transaction.atomic():
             staff = self.staff()
