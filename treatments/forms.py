@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from clients.forms import DateInput, PreTreatmentCheckForm
 from clients.models import Client
+from spa.dates import day_label
 from treatments.models import Esthetician, MaintenanceVisit, Treatment, TreatmentRecord
-from treatments.scheduling import SeriesRequest
+from treatments.scheduling import PLANNING_HORIZON_DAYS, SeriesRequest
 
 WEEKDAYS = [
     (0, "Mon"),
@@ -43,6 +44,18 @@ def ranged(label: str, low: int, high: int, initial: int | None = None) -> forms
         initial=initial,
         error_messages={"min_value": message, "max_value": message},
     )
+
+
+def within_horizon(day: dt.date, *, what: str = "Sessions") -> dt.date:
+    """A day no further ahead than the planner looks: a year from today."""
+    today = timezone.localdate()
+    last = today + dt.timedelta(days=PLANNING_HORIZON_DAYS)
+    if day > last:
+        raise ValidationError(
+            f"{what} can be booked up to a year ahead: choose a date until "
+            f"{day_label(last, today=today)}."
+        )
+    return day
 
 
 class SeriesPlanForm(forms.Form):
@@ -83,7 +96,7 @@ class SeriesPlanForm(forms.Form):
         starts_on = self.cleaned_data["starts_on"]
         if starts_on < timezone.localdate():
             raise ValidationError("The series can't start in the past.")
-        return starts_on
+        return within_horizon(starts_on, what="A series")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -148,6 +161,9 @@ class SessionBookForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def clean_day(self) -> dt.date:
+        return within_horizon(self.cleaned_data["day"])
+
     def starts_at(self) -> dt.datetime:
         """The chosen moment in the spa's time zone."""
         data = self.cleaned_data
@@ -162,6 +178,9 @@ class RescheduleForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def clean_day(self) -> dt.date:
+        return within_horizon(self.cleaned_data["day"])
 
     def starts_at(self) -> dt.datetime:
         data = self.cleaned_data

@@ -3,10 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
+from tests.clients.factories import ClientFactory
 from tests.treatments.factories import TreatmentFactory
-from treatments.forms import SeriesPlanForm, TreatmentRecordForm
+from treatments.forms import RescheduleForm, SeriesPlanForm, SessionBookForm, TreatmentRecordForm
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +64,6 @@ def test_the_previous_intensity_is_suggested():
 
 @pytest.fixture
 def plan_data(db, esthetician):
-    from tests.clients.factories import ClientFactory
-
     return {
         "client": ClientFactory().pk,
         "treatment": TreatmentFactory().pk,
@@ -112,3 +112,47 @@ def test_series_plan_values_out_of_range_are_refused(plan_data, change, field, m
     form = SeriesPlanForm(data={**plan_data, **change})
 
     assert form.errors[field] == [message]
+
+
+# Dates beyond the planner's year ahead are refused with a message, never a server error.
+
+HORIZON_TODAY = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)  # the last day: Thu 2 Dec 2027
+
+
+@pytest.mark.parametrize(
+    ("day", "allowed"),
+    [("2027-12-01", True), ("2027-12-02", True), ("2027-12-03", False), ("9999-12-31", False)],
+)
+def test_a_session_can_be_booked_or_moved_up_to_a_year_ahead(esthetician, day, allowed):
+    with time_machine.travel(HORIZON_TODAY, tick=False):
+        forms = [
+            SessionBookForm(
+                data={
+                    "client": ClientFactory().pk,
+                    "esthetician": esthetician.pk,
+                    "treatment": TreatmentFactory().pk,
+                    "day": day,
+                    "time": "10:00",
+                }
+            ),
+            RescheduleForm(data={"day": day, "time": "10:00"}),
+        ]
+
+        for form in forms:
+            assert form.is_valid() is allowed
+            if not allowed:
+                assert form.errors["day"] == [
+                    "Sessions can be booked up to a year ahead: choose a date until Thu 2 Dec 2027."
+                ]
+
+
+@pytest.mark.parametrize(("day", "allowed"), [("2027-12-02", True), ("2027-12-03", False)])
+def test_a_series_can_start_up_to_a_year_ahead(plan_data, day, allowed):
+    with time_machine.travel(HORIZON_TODAY, tick=False):
+        form = SeriesPlanForm(data={**plan_data, "starts_on": day})
+
+        assert form.is_valid() is allowed
+        if not allowed:
+            assert form.errors["starts_on"] == [
+                "A series can be booked up to a year ahead: choose a date until Thu 2 Dec 2027."
+            ]

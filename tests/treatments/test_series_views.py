@@ -850,3 +850,17 @@ def test_a_manager_without_an_esthetician_row_gets_no_default_esthetician(
     estheticians = page.split('name="esthetician"', 1)[1].split("</select>", 1)[0]
     assert "selected" not in estheticians.replace('value="" selected', "")
     assert "To see the plan, choose the esthetician, preferred days and preferred time." in page
+
+
+def test_a_series_starting_beyond_a_year_is_refused_calmly(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    query = choices(cleared(), esthetician, treatment, starts_on="9999-12-31")
+
+    page = preview(esthetician_client, query)
+    posted = esthetician_client.post(NEW_URL, query)
+
+    said = "A series can be booked up to a year ahead: choose a date until Mon 22 Nov 2027."
+    assert said in page
+    assert posted.status_code == 200
+    assert said in text(posted)

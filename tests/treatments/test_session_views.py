@@ -1079,3 +1079,38 @@ def test_actions_only_take_a_post(esthetician_client, esthetician, name):
     session = booked(esthetician)
 
     assert esthetician_client.get(reverse(name, args=[session.pk])).status_code == 405
+
+
+# Dates far ahead ---------------------------------------------------------------------------
+
+FAR = "9999-12-31"
+BEYOND = "Sessions can be booked up to a year ahead: choose a date until Mon 22 Nov 2027."
+
+
+def test_booking_a_date_beyond_a_year_is_refused_beside_the_field(
+    esthetician_client, esthetician, treatment
+):
+    data = booking(cleared_client(), esthetician, treatment, day=FAR)
+
+    posted = book(esthetician_client, data)
+    shown = esthetician_client.get(reverse("session_new"), data, headers={"HX-Request": "true"})
+
+    assert posted.status_code == shown.status_code == 200
+    assert BEYOND in text(posted)
+    assert BEYOND in text(shown)
+    assert not Session.objects.exists()
+
+
+def test_moving_a_session_beyond_a_year_is_refused_beside_the_field(
+    esthetician_client, esthetician
+):
+    session = booked(esthetician)
+
+    response = esthetician_client.post(
+        reverse("session_reschedule", args=[session.pk]), {"day": FAR, "time": "10:00"}
+    )
+
+    assert response.status_code == 200
+    assert BEYOND in text(response)
+    session.refresh_from_db()
+    assert session.starts_at == at(TUESDAY)

@@ -66,8 +66,10 @@ def session_new(request: HttpRequest) -> HttpResponse:
     """Book one session, or a maintenance visit (`?visit=`), checking the slot as it is chosen."""
     if request.method == "GET":
         values = _booking_values(request)
-        form = SessionBookForm(initial=values)
-        context = _booking_context(request, form, values, check=_check(SessionBookForm(values)))
+        form, chosen = SessionBookForm(initial=values), SessionBookForm(values)
+        context = _booking_context(request, form, values, check=_check(chosen))
+        # A date the check cannot take (a year ahead or more) is said at once, not on booking.
+        context["day_errors"] = chosen.errors.get("day") if values["day"] else None
         partial = "check" if context["client"] else "client_results"
         return render_page(request, "treatments/session_new.html", context, partial=partial)
     form = SessionBookForm(request.POST)
