@@ -31,40 +31,54 @@ def next_tuesday_at_ten() -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
 
 
-def test_two_bookings_of_one_slot_from_two_threads_give_exactly_one(esthetician):
-    treatment = TreatmentFactory(minutes=60)
-    clients = [IntakeFactory().client, IntakeFactory().client]
-    starts_at = next_tuesday_at_ten()
-    ready = threading.Barrier(len(clients))
-    outcomes: list[str] = []
-    messages: list[str] = []
+def book_at_once(*bookings: dict) -> list[BookingRefused | None]:
+    """Run each booking (session_book's arguments) in its own thread, all released together:
+    None for a booking that went through, the refusal for one that did not."""
+    ready = threading.Barrier(len(bookings))
+    outcomes: list[BookingRefused | None] = []
 
-    def book(client) -> None:
+    def book(booking: dict) -> None:
         try:
             ready.wait()
-            services.session_book(
-                client=client,
-                esthetician=esthetician,
-                treatment=treatment,
-                starts_at=starts_at,
-                booked_by=None,
-            )
-            outcomes.append("booked")
+            services.session_book(**booking, booked_by=None)
+            outcomes.append(None)
         except BookingRefused as refused:
-            outcomes.append(",".join(refused.codes))
-            messages.extend(reason.message for reason in refused.reasons)
+            outcomes.append(refused)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=book, args=(client,)) for client in clients]
+    threads = [threading.Thread(target=book, args=(booking,)) for booking in bookings]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    return outcomes
 
-    assert sorted(outcomes) == ["booked", "slot_taken"]
+
+def codes_of(outcomes: list[BookingRefused | None]) -> list[str]:
+    return sorted("booked" if refused is None else ",".join(refused.codes) for refused in outcomes)
+
+
+def test_two_bookings_of_one_slot_from_two_threads_give_exactly_one(esthetician):
+    treatment = TreatmentFactory(minutes=60)
+    starts_at = next_tuesday_at_ten()
+
+    outcomes = book_at_once(
+        *(
+            {
+                "client": IntakeFactory().client,
+                "esthetician": esthetician,
+                "treatment": treatment,
+                "starts_at": starts_at,
+            }
+            for _ in range(2)
+        )
+    )
+
+    assert codes_of(outcomes) == ["booked", "slot_taken"]
     # The row lock, not the constraint, turned the second one away: it saw the first booking.
-    assert "already has a session" in messages[0]
+    (refused,) = [outcome for outcome in outcomes if outcome is not None]
+    assert "already has a session" in str(refused)
     assert Session.objects.filter(esthetician=esthetician, starts_at=starts_at).count() == 1
 
 
@@ -111,36 +125,18 @@ def other_esthetician() -> Esthetician:
 
 
 def test_one_client_booked_at_once_with_two_estheticians_from_two_threads_gets_one(esthetician):
-    ben = other_esthetician()
     treatment = TreatmentFactory(minutes=60)
     client = IntakeFactory().client
     starts_at = next_tuesday_at_ten()
-    ready = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def book(who: Esthetician) -> None:
-        try:
-            ready.wait()
-            services.session_book(
-                client=client,
-                esthetician=who,
-                treatment=treatment,
-                starts_at=starts_at,
-                booked_by=None,
-            )
-            outcomes.append("booked")
-        except BookingRefused as refused:
-            outcomes.append(",".join(refused.codes))
-        finally:
-            connection.close()
+    outcomes = book_at_once(
+        *(
+            {"client": client, "esthetician": who, "treatment": treatment, "starts_at": starts_at}
+            for who in (esthetician, other_esthetician())
+        )
+    )
 
-    threads = [threading.Thread(target=book, args=(who,)) for who in (esthetician, ben)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert sorted(outcomes) == ["booked", "client_busy"]
+    assert codes_of(outcomes) == ["booked", "client_busy"]
     assert Session.objects.filter(client=client).count() == 1
 
 
