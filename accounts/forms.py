@@ -14,7 +14,7 @@ class CodeForm(forms.Form):
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
                 "autofocus": True,
-                "aria-describedby": "id_code_help",
+                "aria-describedby": "id_code_helptext",
             }
         ),
     )
