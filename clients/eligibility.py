@@ -1,6 +1,6 @@
 """Contraindication rules: may a client have microcurrent on a date, and what must staff know?
 
-This module is the table "Contraindications" in docs/rules.md, one small function per row,
+This module is the table "Contraindications" in docs/domain.md, one small function per row,
 in the table's order. A *block* refuses the booking; a *caution* allows it once staff record
 a note acknowledging it. Everything here is pure: the intake, the session's spa-local date and
 today's spa-local date come in, the findings go out. No queries, no clock.

@@ -228,7 +228,7 @@ STORAGES = {
     },
 }
 
-# The contraindication rules (docs/rules.md): how long an intake stays valid, and how long
+# The contraindication rules (docs/domain.md): how long an intake stays valid, and how long
 # after a filler or botox injection microcurrent must wait.
 INTAKE_VALID_DAYS = env_int("INTAKE_VALID_DAYS", 90)
 INJECTABLE_WAIT_DAYS = env_int("INJECTABLE_WAIT_DAYS", 14)

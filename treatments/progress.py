@@ -1,4 +1,4 @@
-"""Is a series on track? The flags a manager reviews, as docs/rules.md defines them.
+"""Is a series on track? The flags a manager reviews, as docs/domain.md defines them.
 
 Pure: plain values in, plain values out; `today` is passed in.
 

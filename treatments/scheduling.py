@@ -1,7 +1,7 @@
 """Where sessions can go: the esthetician's calendar, the client's blocks, and series plans.
 
 Pure: plain values in, plain values out; no queries and no clock (`today` is passed in).
-The rules are in docs/rules.md, "Series and maintenance".
+The rules are in docs/domain.md, "Series and maintenance".
 
 A session can be booked at a time when:
 - it lies inside one stretch of the esthetician's working hours that day,

@@ -1,4 +1,4 @@
-"""The contraindication rules of docs/rules.md, boundary by boundary, then as properties."""
+"""The contraindication rules of docs/domain.md, boundary by boundary, then as properties."""
 
 from __future__ import annotations
 
