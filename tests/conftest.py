@@ -1,16 +1,62 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.test import Client as BrowserClient
+from pytest_django import DjangoDbBlocker
 
+from spa import database_roles
 from spa.celery import app as celery_app
+from tests import postgres_roles
 from tests.clients.factories import UserFactory
 from tests.treatments.factories import EstheticianFactory, WorkingHoursFactory
 from treatments.models import Esthetician
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None) -> None:
+    """With two roles, the owner creates and migrates the test database, as on the server."""
+    if postgres_roles.SEPARATE:
+        postgres_roles.log_in_as(connection, postgres_roles.OWNER)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """Then every test connects as the app's role, which owns nothing and may not TRUNCATE."""
+    if not postgres_roles.SEPARATE:
+        yield
+        return
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            database_roles.app_privileges_grant(
+                cursor, owner=postgres_roles.OWNER.user, app=postgres_roles.APP.user
+            )
+        owner = connection.copy()
+        postgres_roles.log_in_as(connection, postgres_roles.APP)
+    # Transactional tests end by emptying every table with one TRUNCATE (Django's flush), which
+    # the app's role may not do: the owner does it, on a connection of its own. Deleting rows
+    # instead would not do either: the intake trigger refuses it.
+    connection.ops.execute_sql_flush = functools.partial(flush_as, owner)
+    yield
+    del connection.ops.execute_sql_flush
+    with django_db_blocker.unblock():
+        owner.close()
+        # The owner drops the test database it created.
+        postgres_roles.log_in_as(connection, postgres_roles.OWNER)
+
+
+def flush_as(owner: BaseDatabaseWrapper, statements: list[str]) -> None:
+    """Run Django's flush statements on the owner's connection."""
+    with owner.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 @pytest.fixture(autouse=True)
