@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "spa.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "spa.urls"
