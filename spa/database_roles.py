@@ -54,6 +54,10 @@ RELATION_KINDS = [
 ]
 
 
+class RoleRefused(Exception):
+    """The roles cannot be set up as asked; the message says why."""
+
+
 @dataclass(frozen=True)
 class Role:
     """A login role; `password` None leaves the role's password as it is (trust or peer)."""
@@ -93,6 +97,20 @@ def role_ensure(cursor: psycopg.Cursor[Any], role: Role, *, createdb: bool = Fal
         # Role statements take no bound parameters: the password goes in as a quoted literal.
         statement += sql.SQL(" PASSWORD {}").format(sql.Literal(role.password))
     cursor.execute(statement)
+
+
+def superusers_refuse(cursor: psycopg.Cursor[Any], *roles: Role) -> None:
+    """Refuse to go on when any of `roles` is a superuser, before anything is changed."""
+    cursor.execute(
+        "SELECT rolname FROM pg_roles WHERE rolsuper AND rolname = ANY(%s) ORDER BY rolname",
+        [[role.name for role in roles]],
+    )
+    found = [name for (name,) in cursor.fetchall()]
+    if found:
+        # Taking a superuser's powers away could lock the server's administrators out.
+        raise RoleRefused(
+            f"{', '.join(found)} is a superuser: the app and the owner need roles of their own."
+        )
 
 
 def memberships_revoke(cursor: psycopg.Cursor[Any], role: str) -> None:
@@ -217,6 +235,7 @@ def roles_set_up(
     app_role, owner_role, name = role_from(app), role_from(owner), owner["NAME"]
     with connect_as(superuser, owner, dbname="postgres", autocommit=True) as server:
         cursor = server.cursor()
+        superusers_refuse(cursor, owner_role, app_role)
         role_ensure(cursor, owner_role, createdb=createdb)
         role_ensure(cursor, app_role)
         memberships_revoke(cursor, app_role.name)

@@ -262,3 +262,21 @@ def test_after_db_roles_the_app_role_cannot_get_past_the_intake_trigger(
         "InsufficientPrivilege",
     ]
     assert intakes == 1
+
+
+@requires_postgresql
+def test_db_roles_leaves_a_superuser_named_as_the_app_role_alone(
+    old_database: tuple[dict[str, Any], dict[str, Any]],
+) -> None:
+    app, owner = old_database
+
+    with pytest.raises(database_roles.RoleRefused, match="postgres is a superuser"):
+        database_roles.roles_set_up(
+            app={**app, "USER": "postgres"}, owner=owner, superuser="postgres"
+        )
+
+    with superuser_connect() as server:
+        powers = server.execute(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = 'postgres'"
+        ).fetchone()
+    assert powers == (True,)

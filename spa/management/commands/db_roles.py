@@ -41,6 +41,8 @@ class Command(BaseCommand):
             outcome = database_roles.roles_set_up(
                 app=app, owner=owner, superuser=superuser, createdb=createdb
             )
+        except database_roles.RoleRefused as refusal:
+            raise CommandError(str(refusal)) from refusal
         except psycopg.Error as error:
             raise CommandError(f"PostgreSQL refused: {error}") from error
         if outcome.created_database:
