@@ -142,7 +142,7 @@ def database(url: str, *, statement_timeout_ms: int) -> dict[str, Any]:
     return config
 
 
-# Two roles on PostgreSQL (README "Database roles"): the app connects as DATABASE_URL's, which
+# Two roles on PostgreSQL (README "Least privilege"): the app connects as DATABASE_URL's, which
 # may read and write rows but owns nothing, so it can neither TRUNCATE nor switch off the
 # triggers that keep health records unchanged; `manage.py migrate` alone connects as the
 # tables' owner, MIGRATE_DATABASE_URL (DATABASE_URL when unset), without a time limit: a
