@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 from django.test import Client as BrowserClient
 from pytest_django import DjangoDbBlocker
 
@@ -38,25 +37,27 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
             database_roles.app_privileges_grant(
                 cursor, owner=postgres_roles.OWNER.user, app=postgres_roles.APP.user
             )
-        owner = connection.copy()
         postgres_roles.log_in_as(connection, postgres_roles.APP)
     # Transactional tests end by emptying every table with one TRUNCATE (Django's flush), which
-    # the app's role may not do: the owner does it, on a connection of its own. Deleting rows
-    # instead would not do either: the intake trigger refuses it.
-    connection.ops.execute_sql_flush = functools.partial(flush_as, owner)
+    # the app's role may not do: the owner does it, on a connection of its own. (Deleting rows
+    # instead would not do: the health records' triggers refuse it.) The backend's class is
+    # patched, not this connection: browser tests run the site in an event loop, where Django
+    # hands out other connection objects.
+    flush = PostgreSQLOperations.execute_sql_flush
+    PostgreSQLOperations.execute_sql_flush = flush_as_owner
     yield
-    del connection.ops.execute_sql_flush
+    PostgreSQLOperations.execute_sql_flush = flush
     with django_db_blocker.unblock():
-        owner.close()
         # The owner drops the test database it created.
         postgres_roles.log_in_as(connection, postgres_roles.OWNER)
 
 
-def flush_as(owner: BaseDatabaseWrapper, statements: list[str]) -> None:
-    """Run Django's flush statements on the owner's connection."""
-    with owner.cursor() as cursor:
+def flush_as_owner(operations: PostgreSQLOperations, statements: list[str]) -> None:
+    """Run Django's flush statements as the owner, in one transaction."""
+    dbname = operations.connection.settings_dict["NAME"]
+    with postgres_roles.owner_connect(dbname) as owner, owner.transaction():
         for statement in statements:
-            cursor.execute(statement)
+            owner.execute(statement)
 
 
 @pytest.fixture(autouse=True)
