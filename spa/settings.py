@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -92,6 +94,8 @@ INSTALLED_APPS = [
     "outbox",
     "privacy",
     "accounts",
+    # The site as a whole: its database roles command (db_roles).
+    "spa",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +113,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "spa.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "spa.middleware.DatabaseUnavailableMiddleware",
     # Last, so that it turns the login form's answer into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,18 +137,46 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+# PostgreSQL's time limits: a database that accepts connections but never answers must not
+# hold a page (or /healthz) for minutes, and one runaway query must not hold a worker. 0: none.
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30_000)
+
+
+def database(url: str, *, statement_timeout_ms: int) -> dict[str, Any]:
+    """Django's settings for the database at `url`."""
+    config = dj_database_url.parse(
+        url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Booking checks then writes; IMMEDIATE takes SQLite's write lock up front so two
+        # bookings cannot both pass the check (PostgreSQL uses a row lock instead).
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+        given = options.get("options", "")
+        options["options"] = f"{given} -c statement_timeout={statement_timeout_ms}".strip()
+    return config
+
+
+# Two roles on PostgreSQL (README "Least privilege"): the app connects as DATABASE_URL's, which
+# may read and write rows but owns nothing, so it can neither TRUNCATE nor switch off the
+# triggers that keep health records unchanged; `manage.py migrate` alone connects as the
+# tables' owner, MIGRATE_DATABASE_URL (DATABASE_URL when unset), without a time limit: a
+# migration rewriting a large table must not be stopped halfway.
+# (The URLs stay out of the settings' names: they may hold passwords.)
+_database_url = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+MIGRATE_DATABASE = database(
+    os.environ.get("MIGRATE_DATABASE_URL") or _database_url, statement_timeout_ms=0
+)
+MIGRATING = sys.argv[1:2] == ["migrate"]
+DATABASES = {
+    "default": MIGRATE_DATABASE
+    if MIGRATING
+    else database(_database_url, statement_timeout_ms=DATABASE_STATEMENT_TIMEOUT_MS)
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Booking checks then writes; IMMEDIATE takes SQLite's write lock up front so two
-    # bookings cannot both pass the check (PostgreSQL uses a row lock instead).
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,10 +6,15 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 from django.test import Client as BrowserClient
+from pytest_django import DjangoDbBlocker
 
+from spa import database_roles
 from spa.celery import app as celery_app
+from tests import postgres_roles
 from tests.clients.factories import UserFactory
 from tests.treatments.factories import EstheticianFactory, WorkingHoursFactory
 from treatments.models import Esthetician
@@ -32,6 +37,48 @@ def flushes_lift_the_record_triggers() -> Iterator[None]:
     SQLiteOperations.execute_sql_flush = execute_sql_flush
     yield
     SQLiteOperations.execute_sql_flush = flush
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None) -> None:
+    """With two roles, the owner creates and migrates the test database, as on the server."""
+    if postgres_roles.SEPARATE:
+        postgres_roles.log_in_as(connection, postgres_roles.OWNER)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """Then every test connects as the app's role, which owns nothing and may not TRUNCATE."""
+    if not postgres_roles.SEPARATE:
+        yield
+        return
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        with connection.connection.cursor() as cursor:
+            database_roles.app_privileges_grant(
+                cursor, owner=postgres_roles.OWNER.user, app=postgres_roles.APP.user
+            )
+        postgres_roles.log_in_as(connection, postgres_roles.APP)
+    # Transactional tests end by emptying every table with one TRUNCATE (Django's flush), which
+    # the app's role may not do: the owner does it, on a connection of its own. (Deleting rows
+    # instead would not do: the health records' triggers refuse it.) The backend's class is
+    # patched, not this connection: browser tests run the site in an event loop, where Django
+    # hands out other connection objects.
+    flush = PostgreSQLOperations.execute_sql_flush
+    PostgreSQLOperations.execute_sql_flush = flush_as_owner
+    yield
+    PostgreSQLOperations.execute_sql_flush = flush
+    with django_db_blocker.unblock():
+        # The owner drops the test database it created.
+        postgres_roles.log_in_as(connection, postgres_roles.OWNER)
+
+
+def flush_as_owner(operations: PostgreSQLOperations, statements: list[str]) -> None:
+    """Run Django's flush statements as the owner, in one transaction."""
+    dbname = operations.connection.settings_dict["NAME"]
+    with postgres_roles.owner_connect(dbname) as owner, owner.transaction():
+        for statement in statements:
+            owner.execute(statement)
 
 
 @pytest.fixture(autouse=True)

@@ -28,8 +28,18 @@ ASK_OVER_PLAIN_HTTP = (
     "print(Client().get('/healthz', headers={'host': 'localhost'}).status_code, "
     "Client().get('/accounts/login/', headers={'host': 'localhost'}).status_code)"
 )
+# The default database's role and time limits, as a process started for `command` sees them.
+SHOW_CONNECTION = (
+    "import json, sys; command = sys.argv[1]; sys.argv = ['manage.py', command]; "
+    "import django; from django.conf import settings; django.setup(); "
+    "database = settings.DATABASES['default']; "
+    "print(json.dumps([database['USER'], database['OPTIONS']]))"
+)
 SETTINGS_VARIABLES = [
     "DATABASE_URL",
+    "MIGRATE_DATABASE_URL",
+    "DATABASE_CONNECT_TIMEOUT",
+    "DATABASE_STATEMENT_TIMEOUT_MS",
     "REDIS_URL",
     "SECRET_KEY",
     "DEBUG",
@@ -307,3 +317,51 @@ def test_static_files_are_served_by_whitenoise_hashed_only_when_collected():
     assert manifest["STORAGES"]["staticfiles"]["BACKEND"] == (
         "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )
+
+
+APP_URL = "postgresql://spa_app:app-secret@db:5432/spa"
+OWNER_URL = "postgresql://spa_owner:owner-secret@db:5432/spa"
+
+
+def connection_for(command: str, **environment: str) -> list[Any]:
+    """The role and connection options the default database has when running `command`."""
+    started = start(SHOW_CONNECTION, command, SECRET_KEY="x" * 50, **environment)
+    assert started.returncode == 0, started.stderr
+    return json.loads(started.stdout)
+
+
+def test_postgresql_connections_wait_5_seconds_to_connect_and_30_for_a_statement():
+    user, options = connection_for("runserver", DATABASE_URL=APP_URL)
+
+    assert user == "spa_app"
+    assert options == {"connect_timeout": 5, "options": "-c statement_timeout=30000"}
+
+
+def test_the_time_limits_come_from_the_environment():
+    _, options = connection_for(
+        "celery",
+        DATABASE_URL=APP_URL,
+        DATABASE_CONNECT_TIMEOUT="2",
+        DATABASE_STATEMENT_TIMEOUT_MS="1500",
+    )
+
+    assert options == {"connect_timeout": 2, "options": "-c statement_timeout=1500"}
+
+
+def test_migrate_connects_as_the_owner_without_a_statement_time_limit():
+    user, options = connection_for("migrate", DATABASE_URL=APP_URL, MIGRATE_DATABASE_URL=OWNER_URL)
+
+    assert user == "spa_owner"
+    assert options == {"connect_timeout": 5, "options": "-c statement_timeout=0"}
+
+
+def test_every_other_command_connects_as_the_app_role():
+    user, _ = connection_for("shell", DATABASE_URL=APP_URL, MIGRATE_DATABASE_URL=OWNER_URL)
+
+    assert user == "spa_app"
+
+
+def test_without_migrate_database_url_migrate_uses_database_url():
+    user, _ = connection_for("migrate", DATABASE_URL=APP_URL)
+
+    assert user == "spa_app"

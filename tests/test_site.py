@@ -1,17 +1,23 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.template import loader
 from django.test import Client as BrowserClient
+from django.test import RequestFactory
 from django.urls import reverse
 
+from spa.middleware import DatabaseUnavailableMiddleware
 from tests.clients.factories import DEMO_PASSWORD, UserFactory
+from tests.markers import requires_postgresql
 from treatments.models import Esthetician
 
 
@@ -182,3 +188,99 @@ def test_healthz_reports_an_unreachable_database(client: BrowserClient, settings
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unavailable"}
     assert client.get(reverse("healthz")).status_code == 200
+
+
+@contextmanager
+def silent_database(hold_seconds: float = 20) -> Iterator[None]:
+    """Point the default connection at a server that accepts connections and never answers.
+
+    Each connection is dropped after `hold_seconds`, so that a missing time limit fails the
+    test rather than hanging it.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    stop = threading.Event()
+
+    def accept_and_say_nothing() -> None:
+        dropped_at: dict[socket.socket, float] = {}
+        while not stop.is_set():
+            with suppress(TimeoutError):
+                dropped_at[listener.accept()[0]] = time.monotonic() + hold_seconds
+            for held in [held for held, when in dropped_at.items() if when < time.monotonic()]:
+                held.close()
+                del dropped_at[held]
+        for held in dropped_at:
+            held.close()
+
+    server = threading.Thread(target=accept_and_say_nothing, daemon=True)
+    server.start()
+    original = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(listener.getsockname()[1]))
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(original)
+        stop.set()
+        server.join(timeout=5)
+        listener.close()
+
+
+@requires_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_healthz_answers_within_seconds_when_the_database_never_answers(
+    client: BrowserClient, settings: Any
+) -> None:
+    settings.REDIS_URL = ""
+    started = time.monotonic()
+
+    with silent_database():
+        response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unavailable"}
+    assert time.monotonic() - started < settings.DATABASE_CONNECT_TIMEOUT + 3
+    assert client.get(reverse("healthz")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_answers_a_calm_503_when_the_database_is_down(
+    esthetician_client: BrowserClient,
+) -> None:
+    with unreachable_database():
+        response = esthetician_client.get(reverse("today"))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = response.content.decode()
+    assert "The planner is resting for a moment" in page
+    assert "Traceback" not in page
+    assert "OperationalError" not in page
+    assert esthetician_client.get(reverse("today")).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_sent_while_the_database_is_down_gets_the_503_too(
+    esthetician_client: BrowserClient,
+) -> None:
+    with unreachable_database():
+        response = esthetician_client.post(reverse("client_create"), {"first_name": "Olivia"})
+
+    assert response.status_code == 503
+    assert "check that it was saved" in response.content.decode()
+
+
+def test_503_page_renders_without_a_request() -> None:
+    page = loader.get_template("503.html").render()
+
+    assert "The planner is resting for a moment" in page
+
+
+def test_errors_other_than_the_databases_are_left_to_the_500_page() -> None:
+    middleware = DatabaseUnavailableMiddleware(lambda request: HttpResponse())
+
+    answer = middleware.process_exception(RequestFactory().get("/"), ValueError("a bug"))
+
+    assert answer is None

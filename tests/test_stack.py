@@ -35,22 +35,58 @@ def test_every_setting_the_app_reads_is_in_env_example() -> None:
     assert read - listed == set()
 
 
-def test_compose_runs_the_five_services_with_the_example_settings(tmp_path: Path) -> None:
+def compose_config(directory: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`docker-compose config` with these arguments, with the example settings as .env."""
     if shutil.which("docker-compose") is None:
         pytest.skip("needs docker-compose to read docker-compose.yml (apt-get install it)")
     # Compose needs a .env beside the project; the example, as the README's first step makes.
-    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
-
-    compose = ["docker-compose", "-f", ROOT / "docker-compose.yml", "--project-directory", tmp_path]
+    shutil.copy(ROOT / ".env.example", directory / ".env")
+    compose = [
+        "docker-compose",
+        "-f",
+        ROOT / "docker-compose.yml",
+        "--project-directory",
+        directory,
+    ]
     shown = subprocess.run(
-        [*compose, "config", "--services"],
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [*compose, "config", *arguments], capture_output=True, text=True, timeout=60
     )
-
     assert shown.returncode == 0, shown.stderr
-    assert sorted(shown.stdout.split()) == ["beat", "db", "redis", "web", "worker"]
+    return shown
+
+
+def services(config: str) -> dict[str, str]:
+    """Each service's part of `docker-compose config`'s output, by name."""
+    parts: dict[str, str] = {}
+    name = None
+    for line in config.splitlines():
+        if found := re.fullmatch(r"  ([a-z-]+):", line):
+            name = found[1]
+            parts[name] = ""
+        elif not line.startswith("  "):
+            name = None
+        elif name:
+            parts[name] += line + "\n"
+    return parts
+
+
+def test_compose_runs_the_six_services_with_the_example_settings(tmp_path: Path) -> None:
+    shown = compose_config(tmp_path, "--services")
+
+    assert sorted(shown.stdout.split()) == ["beat", "db", "migrate", "redis", "web", "worker"]
+
+
+def test_only_migrate_knows_the_owners_and_the_superusers_passwords(tmp_path: Path) -> None:
+    stack = services(compose_config(tmp_path).stdout)
+
+    assert "MIGRATE_DATABASE_URL: postgresql://spa_owner:" in stack["migrate"]
+    assert "PGPASSWORD:" in stack["migrate"]
+    assert "manage.py db_roles && python manage.py migrate" in stack["migrate"]
+    for name in ("web", "worker", "beat"):
+        assert "DATABASE_URL: postgresql://spa_app:" in stack[name]
+        assert "spa_owner" not in stack[name]
+        assert "PGPASSWORD" not in stack[name]
+        assert "migrate --noinput" not in stack[name]
 
 
 def test_the_image_is_slim_and_runs_as_its_own_user() -> None:
