@@ -113,7 +113,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "spa.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "spa.middleware.DatabaseUnavailableMiddleware",
     # Last, so that it turns the login form's answer into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -16,3 +16,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+# A database that is down answers a calm 503 rather than the 500 page (spa.views.server_error).
+handler500 = "spa.views.server_error"

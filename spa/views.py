@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import redis
 from django.conf import settings
 from django.core.paginator import Page
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from redis.backoff import NoBackoff
@@ -79,6 +82,27 @@ def redis_state(url: str) -> str:
     finally:
         client.close()
     return "ok"
+
+
+# Seconds a browser or proxy is told to wait before asking again while the database is down.
+RETRY_AFTER = 30
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The answer to an error no view handled: a calm 503 when the database is down,
+    unreachable or too slow, the 500 page for anything else (a bug).
+
+    Errors raised in middleware (the session, the signed-in user, lockouts) reach this handler
+    as well as those of views. Both pages render without the request: its context, the
+    signed-in user, needs the database."""
+    error = sys.exc_info()[1]
+    # OperationalError covers a refused or timed-out connection and a cancelled statement;
+    # InterfaceError a connection that broke under us.
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response
+    return defaults.server_error(request)
 
 
 @require_GET
