@@ -195,6 +195,8 @@ class PreTreatmentCheckForm(BlockQuestionsForm):
             self.fields[name].help_text = f"On file: {'Yes' if getattr(on_file, name) else 'No'}."
         if on_file.pregnant:
             self.fields["pregnant"] = self._still_pregnant(on_file.due_date)
+        else:
+            self.fields["pregnant"].help_text = "On file: not pregnant."
         since = on_file.last_injectable_on or timezone.localdate(on_file.submitted_at)
         said = self._day(since)
         self.fields["had_injectable"] = forms.TypedChoiceField(

@@ -19,7 +19,7 @@ from treatments.models import Esthetician, MaintenanceVisit, Series, Session, Tr
 from treatments.services import messages, series_cancel
 
 ERASED_FIRST_NAME = "Erased"
-CANCELLED_BY_ERASURE = "Cancelled: the client's record was erased."
+CANCELLED_BY_ERASURE = "The client's record was erased."
 
 
 class AlreadyErased(Exception):

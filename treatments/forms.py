@@ -25,6 +25,8 @@ WEEKDAYS = [
     (6, "Sun"),
 ]
 INTENSITY_JUMP = 0.25
+# An erased client is no one to book: they can't be chosen (the services refuse them too).
+BOOKABLE_CLIENTS = Client.objects.filter(erased_at__isnull=True)
 
 
 class TimeInput(forms.TimeInput):
@@ -61,7 +63,7 @@ def within_horizon(day: dt.date, *, what: str = "Sessions") -> dt.date:
 class SeriesPlanForm(forms.Form):
     """What staff choose when planning a series; `request()` is what the planner needs."""
 
-    client = forms.ModelChoiceField(queryset=Client.objects.all(), widget=forms.HiddenInput)
+    client = forms.ModelChoiceField(queryset=BOOKABLE_CLIENTS, widget=forms.HiddenInput)
     treatment = forms.ModelChoiceField(queryset=Treatment.objects.filter(is_active=True))
     esthetician = forms.ModelChoiceField(
         queryset=Esthetician.objects.filter(is_active=True).select_related("user")
@@ -139,7 +141,7 @@ class SeriesPlanForm(forms.Form):
 class SessionBookForm(forms.Form):
     """One session: a single treatment or a maintenance visit."""
 
-    client = forms.ModelChoiceField(queryset=Client.objects.all(), widget=forms.HiddenInput)
+    client = forms.ModelChoiceField(queryset=BOOKABLE_CLIENTS, widget=forms.HiddenInput)
     esthetician = forms.ModelChoiceField(
         queryset=Esthetician.objects.filter(is_active=True).select_related("user")
     )

@@ -116,3 +116,4 @@ def test_what_is_on_file_is_shown_beside_the_yes_no_questions():
 
     assert form.fields["acute_acne"].help_text == "On file: Yes."
     assert form.fields["has_pacemaker"].help_text == "On file: No."
+    assert form.fields["pregnant"].help_text == "On file: not pregnant."

@@ -153,7 +153,10 @@ def test_the_right_name_erases_the_client(manager_client: BrowserClient, iris: C
     page = response.content.decode()
     assert iris.erased_at == NOW
     assert "Client erased. 1 booking to come cancelled; the erasure is recorded." in page
+    assert "Erased on Sat 21 Nov" in page
     assert "Book a session" not in page
+    assert "Can book" not in page
+    assert "Check another date" not in page
 
 
 def test_an_erased_client_cannot_be_edited_or_sent_a_link(
@@ -229,3 +232,25 @@ def test_erasing_from_the_retention_list_suggests_the_reason(
 
 def test_the_retention_list_is_for_managers(esthetician_client: BrowserClient) -> None:
     assert esthetician_client.get(reverse("retention")).status_code == 403
+
+
+def test_an_erased_client_cannot_be_chosen_for_booking_or_planning(
+    manager_client: BrowserClient, iris: Client, esthetician: Esthetician
+) -> None:
+    manager_client.post(
+        reverse("client_erase", args=[iris.pk]), {"confirm_name": "Iris Moss", "reason": "Asked."}
+    )
+    chosen = {"client": iris.pk, "esthetician": esthetician.pk, "day": "2026-12-08"}
+
+    shown = manager_client.get(reverse("session_new"), {**chosen, "time": "10:00"})
+    posted = manager_client.post(
+        reverse("session_new"),
+        {**chosen, "time": "10:00", "treatment": Session.objects.first().treatment_id},
+    )
+    planned = manager_client.get(reverse("series_new"), {"client": iris.pk})
+
+    assert "Earliest allowed" not in shown.content.decode()
+    assert "Erased" not in shown.content.decode()
+    assert posted.status_code == 200
+    assert "Erased" not in planned.content.decode()
+    assert not Session.objects.filter(client=iris, status=Session.Status.BOOKED).exists()

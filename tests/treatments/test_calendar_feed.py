@@ -246,7 +246,9 @@ def test_a_new_link_stops_the_old_one(
     assert esthetician_client.get(new_url).status_code == 200
 
 
-def test_the_subscription_page_shows_the_new_link_once(esthetician_client: BrowserClient) -> None:
+def test_the_subscription_page_shows_the_new_link_once(
+    esthetician_client: BrowserClient, token: str
+) -> None:
     esthetician_client.post(reverse("calendar_subscription"))
     url = esthetician_client.session["calendar_feed_link"]["url"]
 
@@ -258,6 +260,15 @@ def test_the_subscription_page_shows_the_new_link_once(esthetician_client: Brows
     assert f'value="{url}"' in first
     assert "Any link you made before has stopped working." in first
     assert url not in second
+
+
+def test_a_first_link_does_not_speak_of_links_before(esthetician_client: BrowserClient) -> None:
+    esthetician_client.post(reverse("calendar_subscription"))
+
+    page = esthetician_client.get(reverse("calendar_subscription")).content.decode()
+
+    assert "Your new subscription link." in page
+    assert "Any link you made before" not in page
 
 
 def test_turning_the_subscription_off_stops_the_link_at_once(

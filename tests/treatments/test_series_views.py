@@ -862,5 +862,6 @@ def test_a_series_starting_beyond_a_year_is_refused_calmly(
 
     said = "A series can be booked up to a year ahead: choose a date until Mon 22 Nov 2027."
     assert said in page
+    assert 'id="id_starts_on_error"' in main_of(esthetician_client.get(NEW_URL, query))
     assert posted.status_code == 200
     assert said in text(posted)

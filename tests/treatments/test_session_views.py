@@ -1098,6 +1098,8 @@ def test_booking_a_date_beyond_a_year_is_refused_beside_the_field(
     assert posted.status_code == shown.status_code == 200
     assert BEYOND in text(posted)
     assert BEYOND in text(shown)
+    page = esthetician_client.get(reverse("session_new"), data).content.decode()
+    assert '<div class="field__error" id="id_day_error">' in page
     assert not Session.objects.exists()
 
 

@@ -276,6 +276,8 @@ def _plan(
     client: Client,
     ignoring: Session | None = None,
 ) -> scheduling.Plan:
+    if client.erased_at is not None:
+        return scheduling.Plan(reasons=(scheduling.CLIENT_ERASED,))
     availability = availability_for(
         esthetician,
         starts_on=request.starts_on,

@@ -77,9 +77,10 @@ def calendar_subscription(request: HttpRequest) -> HttpResponse:
         Esthetician.objects.select_related("user"), user=request.user, is_active=True
     )
     if request.method == "POST":
+        replaced = bool(esthetician.calendar_token_hash)
         token = calendar_token_regenerate(esthetician=esthetician)
         url = request.build_absolute_uri(reverse("calendar_feed", args=[token]))
-        request.session[FEED_LINK] = {"esthetician": esthetician.pk, "url": url}
+        request.session[FEED_LINK] = {"url": url, "replaced": replaced}
         return redirect("calendar_subscription")
     context = {
         "esthetician": esthetician,

@@ -26,6 +26,7 @@ from spa.dates import moment_label
 from spa.views import render_page
 from treatments import services
 from treatments.forms import (
+    BOOKABLE_CLIENTS,
     CancelForm,
     CheckInForm,
     RescheduleForm,
@@ -140,7 +141,7 @@ def _booking_context(
 ) -> dict[str, Any]:
     """What the booking page shows: the client (or a search for one), the form, the check."""
     client_id = str(values.get("client", ""))
-    client = Client.objects.filter(pk=client_id).first() if client_id.isdigit() else None
+    client = BOOKABLE_CLIENTS.filter(pk=client_id).first() if client_id.isdigit() else None
     visit = due_visit(values.get("maintenance_visit"))
     asked_visit = request.GET.get("visit") or request.GET.get("maintenance_visit")
     query = request.GET.get("q", "").strip()[:100]
