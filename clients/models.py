@@ -244,6 +244,15 @@ class HealthRecordAccess(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.client} ({self.at:%Y-%m-%d %H:%M})"
 
+    @property
+    def by_whom(self) -> str:
+        """Who did it, in words: the member of staff, the client, or the spa's own system."""
+        if self.user is not None:
+            return self.user.get_full_name() or self.user.get_username()
+        if self.action == self.Action.CLIENT_SUBMITTED:
+            return "Client"
+        return "The spa's system"
+
 
 class ClientErasure(AppendOnlyModel):
     """Who erased which client, when and why. The client's identifying data was replaced in

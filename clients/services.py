@@ -75,12 +75,13 @@ def health_records_viewed(
 
 @transaction.atomic
 def intake_link_create(
-    *, client: Client, created_by: AbstractBaseUser | None, site_url: str
+    *, client: Client, created_by: AbstractBaseUser | None, site_url: str, via: str = ""
 ) -> str:
     """Make a fresh single-use intake link for the client and return its full address.
 
     The token carries 256 random bits; only its hash is stored. Earlier open links of the
-    client stop working, so only the newest link sent is ever valid.
+    client stop working, so only the newest link sent is ever valid. `via` says how a link no
+    member of staff made was made, for the access log.
     """
     now = timezone.now()
     IntakeLink.objects.filter(client=client, used_at__isnull=True, expires_at__gt=now).update(
@@ -94,7 +95,9 @@ def intake_link_create(
         expires_at=now + dt.timedelta(days=INTAKE_LINK_DAYS),
         created_by=created_by,
     )
-    access_record(client=client, user=created_by, action=HealthRecordAccess.Action.LINK_SENT)
+    access_record(
+        client=client, user=created_by, action=HealthRecordAccess.Action.LINK_SENT, detail=via
+    )
     return site_url.rstrip("/") + intake_link_path(token)
 
 

@@ -82,7 +82,7 @@ def client_record(client: Client) -> dict[str, Any]:
         "access_log": [
             {
                 "at": line.at,
-                "by": _staff(line.user) or "the client",
+                "by": line.by_whom,
                 "action": line.get_action_display(),
                 "detail": line.detail,
             }

@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client as BrowserClient
+from django.urls import reverse
 
-from clients.models import Client, IntakeLink
+from clients.models import Client, HealthRecordAccess, IntakeLink
 from clients.services import token_hash
 from tests.clients.factories import ClientFactory
 
@@ -67,3 +68,16 @@ def test_an_empty_email_matches_no_client() -> None:
     with pytest.raises(CommandError, match="No client has the email address"):
         intake_link("  ")
     assert not IntakeLink.objects.exists()
+
+
+def test_the_access_log_says_the_link_came_from_the_command_line_not_the_client(
+    iris: Client, manager_client: BrowserClient
+) -> None:
+    intake_link("iris@example.com")
+
+    line = HealthRecordAccess.objects.get(client=iris)
+    page = manager_client.get(reverse("client_detail", args=[iris.pk])).content.decode()
+    assert line.detail == "Made from the command line (manage.py intake_link)"
+    assert line.by_whom == "The spa's system"
+    assert "<td>The spa&#x27;s system</td>" in page
+    assert "<td>Client</td>" not in page

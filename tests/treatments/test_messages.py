@@ -272,6 +272,7 @@ def test_the_needs_attention_email_names_the_client_plainly_as_text(esthetician,
     intake_submit(client=client, answers={"has_pacemaker": True}, source=Intake.Source.STAFF)
 
     (news,) = Message.objects.filter(kind=Message.Kind.NEEDS_ATTENTION)
+    assert news.subject == "Needs attention: 1 booked session now blocked"
     assert "Tue 1 Dec, 10:00: D'Arcy O'Brien (Microcurrent lift)" in news.body_text
     assert "D&#x27;Arcy O&#x27;Brien" in news.body_html
 
@@ -329,3 +330,16 @@ def test_finding_the_sessions_without_a_reminder_is_one_query_however_many_are_b
     # The one query, inside its transaction's savepoint and release.
     with django_assert_max_num_queries(3):
         assert reminders_ensure(now=NOW) == 0
+
+
+def test_the_needs_attention_subject_counts_in_words(esthetician, clock):
+    esthetician.user.email = "anna@spa.example.com"
+    esthetician.user.save()
+    client = IntakeFactory(submitted_at=NOW).client
+    book(client, esthetician, at(dt.date(2026, 12, 1)))
+    book(client, esthetician, at(dt.date(2026, 12, 8)))
+
+    intake_submit(client=client, answers={"has_pacemaker": True}, source=Intake.Source.STAFF)
+
+    (news,) = Message.objects.filter(kind=Message.Kind.NEEDS_ATTENTION)
+    assert news.subject == "Needs attention: 2 booked sessions now blocked"

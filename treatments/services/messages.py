@@ -100,12 +100,17 @@ def needs_attention_notify(sessions: Sequence[Session]) -> None:
         message_queue(
             kind=Message.Kind.NEEDS_ATTENTION,
             to=user.email,
-            subject=f"Needs attention: {len(flagged)} booked session(s) now blocked",
+            subject=f"Needs attention: {_sessions_now_blocked(len(flagged))}",
             template="treatments/email/needs_attention",
             context={"esthetician": user, "sessions": flagged, "site_url": settings.SITE_URL},
             client=flagged[0].client,
             session=flagged[0],
         )
+
+
+def _sessions_now_blocked(count: int) -> str:
+    """ "1 booked session now blocked", "3 booked sessions now blocked"."""
+    return f"{count} booked session{'' if count == 1 else 's'} now blocked"
 
 
 def can_book_again_topic(client: Client) -> str:

@@ -27,5 +27,10 @@ class Command(BaseCommand):
         if client is None:
             raise CommandError(f"No client has the email address {email!r}.")
         self.stdout.write(
-            intake_link_create(client=client, created_by=None, site_url=settings.SITE_URL)
+            intake_link_create(
+                client=client,
+                created_by=None,
+                site_url=settings.SITE_URL,
+                via="Made from the command line (manage.py intake_link)",
+            )
         )
