@@ -642,7 +642,7 @@ def test_the_page_draws_both_charts_with_a_title_a_description_and_their_numbers
 # The CSV export
 
 
-def test_the_csv_has_a_header_and_one_row_a_series_with_iso_dates(
+def test_the_csv_has_a_header_and_one_row_a_series_with_spa_local_dates_and_times(
     manager_client: BrowserClient, esthetician: Esthetician
 ):
     series = course(
@@ -676,13 +676,33 @@ def test_the_csv_has_a_header_and_one_row_a_series_with_iso_dates(
             "2026-11-01",
             "6",
             "1",
-            "2026-12-10T10:00:00+00:00",
-            f"2026-11-19T{last.astimezone(LONDON):%H:%M}:00+00:00",
+            "2026-12-10",
+            "10:00",
+            "2026-11-19",
+            f"{last.astimezone(LONDON):%H:%M}",
             "In progress",
             "yes",
             "yes",
         ]
     ]
+
+
+def test_the_csv_gives_spa_local_dates_and_times_in_summer_too(
+    manager_client: BrowserClient, esthetician: Esthetician
+):
+    series = course(esthetician, starts_on=dt.date(2027, 7, 1))
+    SessionFactory(
+        client=series.client,
+        esthetician=esthetician,
+        series=series,
+        kind=Session.Kind.SERIES,
+        starts_at=dt.datetime(2027, 7, 6, 9, 30, tzinfo=LONDON),  # 08:30 UTC
+    )
+
+    (row,) = csv_rows(manager_client.get(EXPORT_URL))[1:]
+
+    columns = dict(zip(views.EXPORT_COLUMNS, row, strict=True))
+    assert (columns["next_session_date"], columns["next_session_time"]) == ("2027-07-06", "09:30")
 
 
 def test_the_csv_follows_the_filters_and_the_sort(

@@ -79,8 +79,10 @@ EXPORT_COLUMNS = [
     "started_on",
     "planned_sessions",
     "completed_sessions",
-    "next_session",
-    "last_completed",
+    "next_session_date",
+    "next_session_time",
+    "last_completed_date",
+    "last_completed_time",
     "status",
     "behind_schedule",
     "needs_attention",
@@ -291,8 +293,8 @@ def _export_rows(
                 row.starts_on.isoformat(),
                 row.planned_sessions,
                 row.completed_count,
-                _moment(row.next_session_at),
-                _moment(row.last_completed_at),
+                *_date_and_time(row.next_session_at),
+                *_date_and_time(row.last_completed_at),
                 row.get_status_display(),
                 "yes" if row.behind_schedule else "no",
                 "yes" if row.needs_attention else "no",
@@ -311,8 +313,12 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _moment(moment: dt.datetime | None) -> str:
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+def _date_and_time(moment: dt.datetime | None) -> tuple[str, str]:
+    """The spa-local date and time, in two cells a spreadsheet reads as a date and a time."""
+    if moment is None:
+        return "", ""
+    local = timezone.localtime(moment)
+    return local.date().isoformat(), f"{local:%H:%M}"
 
 
 def _choice(
