@@ -13,11 +13,16 @@ $(BIN)/.installed: requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	@touch $@
 
+# Links in emails point at the port served, unless SITE_URL says otherwise.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+SERVED := $(DEV) SITE_URL=$(SITE_URL)
+
 run: $(BIN)/.installed
-	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py seed_demo
+	@$(SERVED) $(BIN)/python manage.py migrate --noinput --verbosity 0
+	@# The demo's own emails (reminders, flags) go nowhere, so the logins are what is printed.
+	@$(SERVED) EMAIL_URL=dummy:// $(BIN)/python manage.py seed_demo
 	@echo "Spa Planner: http://127.0.0.1:$(PORT)/"
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(SERVED) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: lint
 	$(BIN)/pytest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -137,3 +138,35 @@ def test_the_containers_health_check_fails_when_nothing_answers() -> None:
 
     assert checked.returncode == 1
     assert "http://127.0.0.1:1/healthz" in checked.stderr
+
+
+def make_run_dry(*settings: str, env: dict[str, str] | None = None) -> list[str]:
+    """The commands `make run` would run, without running them."""
+    shown = subprocess.run(
+        ["make", "-n", "run", *settings],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return shown.stdout.splitlines()
+
+
+def test_make_run_points_links_at_the_port_it_serves() -> None:
+    serve = make_run_dry("PORT=8001")[-1]
+
+    assert "SITE_URL=http://127.0.0.1:8001 " in serve
+    assert serve.endswith("runserver 127.0.0.1:8001")
+
+
+def test_make_run_keeps_a_site_url_that_was_set() -> None:
+    serve = make_run_dry(env={"SITE_URL": "https://spa.example"})[-1]
+
+    assert "SITE_URL=https://spa.example " in serve
+
+
+def test_make_run_prints_the_logins_not_the_demo_spas_emails() -> None:
+    seed = next(line for line in make_run_dry() if "seed_demo" in line)
+
+    assert "EMAIL_URL=dummy://" in seed
