@@ -15,9 +15,19 @@ from django.utils import timezone
 
 from clients.models import Client, Intake
 from treatments import scheduling
-from treatments.models import Esthetician, MaintenanceVisit, Series, Session, Treatment
+from treatments.models import (
+    Esthetician,
+    MaintenanceVisit,
+    Series,
+    Session,
+    Treatment,
+    TreatmentRecord,
+)
 
 HOUR = dt.timedelta(hours=1)
+WEEK = dt.timedelta(weeks=1)
+# A course starts low and rises gradually (never more than 25% a session), then holds.
+FIRST_INTENSITY_UA, INTENSITY_STEP_UA, TOP_INTENSITY_UA = 150, 25, 350
 
 
 @dataclass
@@ -64,6 +74,7 @@ class History:
     series: list[Series] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
     visits: list[MaintenanceVisit] = field(default_factory=list)
+    records: list[TreatmentRecord] = field(default_factory=list)
 
     def save(self) -> None:
         Series.objects.bulk_create(self.series, batch_size=2000)
@@ -74,6 +85,29 @@ class History:
             visit.series_id = visit.series.pk
             visit.session_id = visit.session.pk if visit.session else None
         MaintenanceVisit.objects.bulk_create(self.visits, batch_size=2000)
+        for record in self.records:
+            record.session_id = record.session.pk
+        TreatmentRecord.objects.bulk_create(self.records, batch_size=2000)
+
+    def given(self, session: Session, intensity_ua: int) -> None:
+        """Write the treatment record of a completed session, as the esthetician would have."""
+        self.records.append(
+            TreatmentRecord(
+                session=session,
+                intensity_ua=intensity_ua,
+                frequency_hz=300,
+                waveform=TreatmentRecord.Waveform.SQUARE,
+                areas=["forehead_brow", "cheekbones", "jawline"],
+                minutes=session.treatment.minutes - 10 if session.treatment.minutes > 20 else 10,
+                gel_used="Conductive gel",
+                tolerance=TreatmentRecord.Tolerance.COMFORTABLE,
+            )
+        )
+
+
+def course_intensity(completed_before: int) -> int:
+    """The intensity of a course's next treatment: up by a step each time, then held."""
+    return min(FIRST_INTENSITY_UA + INTENSITY_STEP_UA * completed_before, TOP_INTENSITY_UA)
 
 
 def add_series(
@@ -108,19 +142,27 @@ def add_series(
     )
     history.series.append(series)
     completed, week, last_completed = 0, 0, None
+    at = start
     for outcome in outcomes:
         kind = Session.Kind.SERIES if week < planned else Session.Kind.MAKE_UP
-        at = slots.take(esthetician, start + dt.timedelta(weeks=week))
+        at = slots.take(esthetician, start + week * WEEK)
         week += 1
-        history.sessions.append(
-            session_row(client, esthetician, treatment, at, outcome, series, kind, caution_note)
+        session = session_row(
+            client, esthetician, treatment, at, outcome, series, kind, caution_note
         )
+        history.sessions.append(session)
         if outcome == Session.Status.COMPLETED:
+            history.given(session, course_intensity(completed))
             completed, last_completed = completed + 1, at
     if status == Series.Status.ACTIVE:
         while completed < planned:
             kind = Session.Kind.SERIES if week < planned else Session.Kind.MAKE_UP
-            at = slots.take(esthetician, max(start + dt.timedelta(weeks=week), now + HOUR))
+            # Once a week from the last one, from the first week still to come: never two of
+            # the client's sessions on one day.
+            wanted = max(start + week * WEEK, at + WEEK)
+            while wanted < now + HOUR:
+                wanted += WEEK
+            at = slots.take(esthetician, wanted)
             week += 1
             history.sessions.append(
                 session_row(
@@ -167,6 +209,7 @@ def add_maintenance(
                 ),
             )
             history.sessions.append(visit.session)
+            history.given(visit.session, course_intensity(series.planned_sessions - 1))
             after = at
         else:
             after = scheduling.session_time(due_on, after.time())

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -9,7 +11,7 @@ from django.utils import timezone
 from clients.eligibility import assess
 from clients.models import Client
 from clients.selectors import latest_intakes
-from treatments.models import MaintenanceVisit, Series, Session
+from treatments.models import MaintenanceVisit, Series, Session, TreatmentRecord
 
 EVERY_RULE = {
     "intake_missing",
@@ -164,3 +166,52 @@ def test_each_demo_series_starts_on_its_preferred_day_and_time(debug):
             series.preferred_weekdays[0],
             series.preferred_time,
         )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("generated", [0, 40])
+def test_the_demo_calendar_obeys_the_spas_own_rules(debug, generated):
+    call_command("seed_demo", clients=generated)
+    held = Session.objects.filter(status__in=Session.HELD_STATUSES)
+
+    course_days = [
+        (session.series_id, timezone.localdate(session.starts_at))
+        for session in held.filter(kind__in=Session.COURSE_KINDS)
+    ]
+    assert len(course_days) == len(set(course_days)), "two course sessions on one day"
+    clients_overlapping = sum(
+        held.filter(
+            client_id=session.client_id,
+            starts_at__lt=session.ends_at,
+            ends_at__gt=session.starts_at,
+        )
+        .exclude(pk=session.pk)
+        .count()
+        for session in held
+    )
+    assert clients_overlapping == 0
+    for series in Series.objects.all():
+        days = sorted(
+            timezone.localdate(session.starts_at)
+            for session in held.filter(series=series, kind__in=Session.COURSE_KINDS)
+        )
+        assert all((later - earlier).days >= 2 for earlier, later in itertools.pairwise(days))
+
+
+@pytest.mark.django_db
+def test_every_completed_demo_session_has_a_record_rising_gradually(debug):
+    call_command("seed_demo")
+    completed = Session.objects.filter(status=Session.Status.COMPLETED)
+
+    assert not completed.filter(record__isnull=True).exists()
+    for series in Series.objects.all():
+        intensities = list(
+            TreatmentRecord.objects.filter(
+                session__series=series, session__kind__in=Session.COURSE_KINDS
+            )
+            .order_by("session__starts_at")
+            .values_list("intensity_ua", flat=True)
+        )
+        assert intensities == sorted(intensities)
+        assert all(later <= earlier * 1.25 for earlier, later in itertools.pairwise(intensities))
+    assert TreatmentRecord.objects.values("intensity_ua").distinct().count() > 3
