@@ -421,6 +421,26 @@ def test_completing_the_last_session_sets_the_maintenance_visits_due(
     assert set(series.visits.values_list("status", flat=True)) == {MaintenanceVisit.Status.DUE}
 
 
+def test_maintenance_counts_from_the_latest_treatment_by_date_whatever_the_recording_order(
+    cleared_client, esthetician, treatment, saturday_morning
+):
+    series = create_series(
+        cleared_client, esthetician, treatment, maintenance_weeks=4, maintenance_visits=2
+    )
+    sessions = list(series.sessions.order_by("starts_at"))
+    saturday_morning.move_to(sessions[-1].starts_at + dt.timedelta(minutes=5))
+    # The last session (Tue 19 Jan) is recorded first; the seventh (Tue 12 Jan) last of all.
+    for session in [sessions[-1], *sessions[:-2], sessions[-2]]:
+        services.session_complete(session=session, by=None)
+
+    series.refresh_from_db()
+    assert series.ended_on == dt.date(2027, 1, 19)
+    assert list(series.visits.values_list("due_on", flat=True)) == [
+        dt.date(2027, 2, 16),
+        dt.date(2027, 3, 16),
+    ]
+
+
 def test_the_course_is_not_complete_while_a_make_up_is_outstanding(
     cleared_client, esthetician, treatment, saturday_morning
 ):
@@ -544,3 +564,27 @@ def test_a_series_remembers_the_day_it_ended(
     cancelled.refresh_from_db()
     assert completed.ended_on == dt.date(2027, 1, 19)
     assert cancelled.ended_on == dt.date(2027, 1, 19)
+
+
+def test_a_maintenance_visit_recorded_late_does_not_retime_those_after_a_later_one(
+    cleared_client, esthetician, treatment, saturday_morning
+):
+    series = create_series(
+        cleared_client, esthetician, treatment, maintenance_weeks=4, maintenance_visits=3
+    )
+    complete_course(series, saturday_morning)
+    first, second = series.visits.get(number=1), series.visits.get(number=2)
+    IntakeFactory(client=cleared_client, submitted_at=dt.datetime(2027, 2, 1, tzinfo=dt.UTC))
+    saturday_morning.move_to(dt.datetime(2027, 2, 1, 9, tzinfo=LONDON))
+    given_first = book(
+        cleared_client, esthetician, treatment, at(dt.date(2027, 2, 16)), maintenance_visit=first
+    )
+    given_second = book(
+        cleared_client, esthetician, treatment, at(dt.date(2027, 3, 16)), maintenance_visit=second
+    )
+    saturday_morning.move_to(dt.datetime(2027, 3, 16, 11, tzinfo=LONDON))
+
+    services.session_complete(session=given_second, by=None)
+    services.session_complete(session=given_first, by=None)
+
+    assert series.visits.get(number=3).due_on == dt.date(2027, 4, 13)

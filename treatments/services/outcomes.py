@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from spa.dates import moment_label
@@ -126,17 +127,17 @@ def session_complete(
     if record is not None:
         TreatmentRecord.objects.create(session=session, recorded_by=by, **record)
     series = session.series
-    completed_on = timezone.localdate(session.starts_at)
     if series is None:
         return session
     if session.kind in Session.COURSE_KINDS:
-        completed = series.sessions.filter(
+        given = series.sessions.filter(
             kind__in=Session.COURSE_KINDS, status=Session.Status.COMPLETED
-        ).count()
-        if completed >= series.planned_sessions and series.status == Series.Status.ACTIVE:
-            _complete_course(series, completed_on)
+        ).aggregate(count=Count("pk"), last=Max("starts_at"))
+        if given["count"] >= series.planned_sessions and series.status == Series.Status.ACTIVE:
+            # From the latest treatment by date, whatever order they were recorded in.
+            _complete_course(series, timezone.localdate(given["last"]))
     elif session.kind == Session.Kind.MAINTENANCE:
-        _complete_maintenance_visit(session, completed_on)
+        _complete_maintenance_visit(session)
     return session
 
 
@@ -154,19 +155,29 @@ def _complete_course(series: Series, completed_on: dt.date) -> None:
         messages.maintenance_reminder_schedule(visit)
 
 
-def _complete_maintenance_visit(session: Session, completed_on: dt.date) -> None:
+def _complete_maintenance_visit(session: Session) -> None:
     visit = MaintenanceVisit.objects.filter(session=session).first()
     if visit is None:
         return
     visit.status = MaintenanceVisit.Status.COMPLETED
     visit.save(update_fields=["status"])
+    # The visits after the latest one given, by date (a visit recorded late changes nothing
+    # for those after a later one), fall due from that visit's actual date.
+    latest = (
+        visit.series.visits.filter(status=MaintenanceVisit.Status.COMPLETED)
+        .select_related("session")
+        .order_by("-session__starts_at", "-number")
+        .first()
+    )
     later = list(
-        visit.series.visits.filter(number__gt=visit.number)
+        visit.series.visits.filter(number__gt=latest.number)
         .exclude(status=MaintenanceVisit.Status.COMPLETED)
         .order_by("number")
     )
     due_dates = scheduling.maintenance_due_dates(
-        after=completed_on, weeks=visit.series.maintenance_weeks, visits=len(later)
+        after=timezone.localdate(latest.session.starts_at),
+        weeks=visit.series.maintenance_weeks,
+        visits=len(later),
     )
     for due_visit, due_on in zip(later, due_dates, strict=True):
         due_visit.due_on = due_on
