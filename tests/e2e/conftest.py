@@ -1,11 +1,15 @@
-"""Browser journeys run in Debian's Chromium; playwright's own browser download is not used."""
+"""Browser journeys run in Debian's Chromium (playwright's own browser download is not used),
+and axe-core checks every page they visit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -47,3 +51,54 @@ def base_url() -> None:
     This also replaces pytest-playwright's own fixture, a method that pytest 9 warns about.
     """
     return None
+
+
+# Accessibility: axe-core (tests/e2e/vendor, from the npm registry) checks every page each
+# journey loads, whatever loaded it (an address, a link, a form); a violation fails the test.
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+# One run at a time on a page (a check on loading and the journey's last check may meet).
+AXE_RUN = """async () => {
+    const run = (window.spaAxeRun || Promise.resolve()).then(() => axe.run(document));
+    window.spaAxeRun = run.catch(() => null);
+    return (await run).violations.map((rule) => {
+        const nodes = rule.nodes.slice(0, 3).map((node) => {
+            const why = node.any.concat(node.all).map((check) => check.message).join("; ");
+            return `${node.target}${why ? ` [${why}]` : ""}`;
+        });
+        const more = rule.nodes.length > 3 ? `, and ${rule.nodes.length - 3} more` : "";
+        return `${rule.id}: ${rule.help} (${nodes.join(", ")}${more})`;
+    });
+}"""
+SETTLED = """() => !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")
+    && document.getAnimations().every((animation) => animation.playState !== "running")"""
+# Said when the page moved on before its check ran: the next page is checked when it loads.
+LEFT_ALREADY = ("Execution context was destroyed", "navigation", "Target page, context or browser")
+
+
+def axe_violations(page: Page) -> list[str]:
+    """What axe-core finds wrong with the page as it stands: "rule: help (elements)"."""
+    if page.evaluate("typeof axe === 'undefined'"):
+        page.evaluate(AXE)
+    return page.evaluate(AXE_RUN)
+
+
+@pytest.fixture(autouse=True)
+def every_page_is_accessible(page: Page) -> Iterator[None]:
+    """Fail the journey if any page it loaded, or the page it ends on, breaks an axe rule."""
+    found: list[str] = []
+
+    def check(loaded: Page) -> None:
+        try:
+            found.extend(f"{loaded.url}: {problem}" for problem in axe_violations(loaded))
+        except PlaywrightError as error:
+            if not any(words in str(error) for words in LEFT_ALREADY):
+                raise
+
+    page.on("load", check)
+    yield
+    if not page.is_closed() and page.url != "about:blank":
+        # The page the journey ends on, as htmx may have changed it since it loaded: once
+        # htmx has settled and the dimming of a region being fetched has faded.
+        page.wait_for_function(SETTLED)
+        check(page)
+    assert found == [], "axe-core found:\n" + "\n".join(dict.fromkeys(found))
