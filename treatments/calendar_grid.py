@@ -1,4 +1,5 @@
-"""The calendar's layout: an esthetician's days as a time grid of positioned sessions.
+"""The calendar's layout: days, or the team's estheticians on one day, as a time grid of
+positioned sessions.
 
 Pure: plain values in, plain values out (times are read in the spa's zone), so it is tested
 without a database. The reads that feed it are in treatments/selectors/calendar.py.
@@ -80,7 +81,8 @@ class TimeLabel:
 
 @dataclass(frozen=True)
 class DayColumn(Generic[T]):
-    """One day: working bands, days off, and its sessions and free slots in time order."""
+    """One day of one esthetician: working bands, days off, and its sessions and free slots in
+    time order. `who` is the column's esthetician in the team's day (None in a week)."""
 
     day: dt.date
     working: list[Band]
@@ -90,6 +92,7 @@ class DayColumn(Generic[T]):
     # they never cover a booking made in their place.
     set_apart: list[T]
     is_today: bool
+    who: object = None
 
     @property
     def sessions(self) -> list[Placed[T]]:
@@ -98,6 +101,16 @@ class DayColumn(Generic[T]):
     @property
     def free_slots(self) -> list[FreeSlot]:
         return [entry for entry in self.entries if entry.is_free]
+
+
+@dataclass(frozen=True)
+class Timetable(Generic[T]):
+    """One esthetician's working hours, days off and sessions, for the team's day."""
+
+    who: object
+    hours: Hours
+    days_off: Sequence[DaysOff]
+    sessions: Sequence[T]
 
 
 @dataclass(frozen=True)
@@ -126,10 +139,11 @@ def _local(moment: dt.datetime) -> dt.datetime:
     return timezone.localtime(moment)
 
 
-def _grid_span(days: Sequence[dt.date], hours: Hours, placed: Sequence[Timed]) -> tuple[int, int]:
+def _grid_span(
+    stretches: Sequence[tuple[dt.time, dt.time]], placed: Sequence[Timed]
+) -> tuple[int, int]:
     """The first and last minute the grid shows, on whole hours: the working day, widened
     to any session outside it."""
-    stretches = [stretch for day in days for stretch in hours.get(day.weekday(), ())]
     if stretches:
         first = min(_minutes(start) for start, _ in stretches)
         last = max(_minutes(end) for _, end in stretches)
@@ -212,6 +226,7 @@ def _day_column(
     days_off: Sequence[DaysOff],
     rows: _Rows,
     now: dt.datetime,
+    who: object = None,
 ) -> DayColumn[T]:
     stretches = [(_minutes(start), _minutes(end)) for start, end in hours.get(day.weekday(), ())]
     off = [item for item in days_off if item.starts_on <= day <= item.ends_on]
@@ -241,6 +256,7 @@ def _day_column(
         entries=entries,
         set_apart=[s for s in todays if s.status not in Session.HELD_STATUSES],
         is_today=day == now.date(),
+        who=who,
     )
 
 
@@ -255,8 +271,8 @@ def week_grid(
     """Lay out days as columns of 15-minute rows: working hours, days off, sessions by start
     and length, and a free slot every 30 minutes of working time still to come after `now`."""
     held = [session for session in sessions if session.status in Session.HELD_STATUSES]
-    first, last = _grid_span(days, hours, held)
-    rows = _Rows(first, last)
+    stretches = [stretch for day in days for stretch in hours.get(day.weekday(), ())]
+    rows = _Rows(*_grid_span(stretches, held))
     local_now = _local(now)
     columns = [
         _day_column(
@@ -264,10 +280,47 @@ def week_grid(
         )
         for day in days
     ]
+    return _grid(rows, columns)
+
+
+def team_grid(*, day: dt.date, timetables: Sequence[Timetable[T]], now: dt.datetime) -> Grid[T]:
+    """Lay out one day with a column per esthetician, on one time scale from the earliest
+    start to the latest end among them: each column shades its own hours and days off and
+    offers its own free time, as `week_grid` does for a day."""
+    stretches = [
+        stretch for timetable in timetables for stretch in timetable.hours.get(day.weekday(), ())
+    ]
+    held = [
+        session
+        for timetable in timetables
+        for session in timetable.sessions
+        if session.status in Session.HELD_STATUSES
+    ]
+    rows = _Rows(*_grid_span(stretches, held))
+    local_now = _local(now)
+    columns = [
+        _day_column(
+            day,
+            hours=timetable.hours,
+            sessions=timetable.sessions,
+            days_off=timetable.days_off,
+            rows=rows,
+            now=local_now,
+            who=timetable.who,
+        )
+        for timetable in timetables
+    ]
+    return _grid(rows, columns)
+
+
+def _grid(rows: _Rows, columns: list[DayColumn[T]]) -> Grid[T]:
     labels = [
         TimeLabel(f"{minutes // 60:02d}:00", rows.row(minutes))
-        for minutes in range(first, last, 60)
+        for minutes in range(rows.first, rows.last, 60)
     ]
     return Grid(
-        first_minute=first, rows=(last - first) // ROW_MINUTES, labels=labels, columns=columns
+        first_minute=rows.first,
+        rows=(rows.last - rows.first) // ROW_MINUTES,
+        labels=labels,
+        columns=columns,
     )

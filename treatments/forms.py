@@ -173,8 +173,19 @@ class SessionBookForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
+    """A new time for a booked session, and optionally another esthetician to give it."""
+
     day = forms.DateField(label="New date", widget=DateInput())
     time = forms.TimeField(label="New time", widget=TimeInput())
+    esthetician = forms.ModelChoiceField(
+        label="Esthetician",
+        queryset=Esthetician.objects.filter(is_active=True).select_related("user"),
+        required=False,
+        empty_label="The same esthetician",
+        error_messages={
+            "invalid_choice": "That esthetician no longer takes bookings: choose another."
+        },
+    )
     caution_note = forms.CharField(
         label="Note acknowledging the client's cautions",
         required=False,

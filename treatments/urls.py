@@ -11,6 +11,8 @@ urlpatterns = [
     path("dashboard/export.csv", dashboard.dashboard_export, name="dashboard_export"),
     # The calendar, and each esthetician's feed for their phone's calendar.
     path("calendar/", calendar.calendar, name="calendar"),
+    # A session dragged on the calendar to another time or esthetician.
+    path("calendar/sessions/<int:pk>/move/", calendar.calendar_move, name="calendar_move"),
     path("calendar/feed/", calendar.calendar_subscription, name="calendar_subscription"),
     path(
         "calendar/feed/off/", calendar.calendar_subscription_off, name="calendar_subscription_off"

@@ -165,3 +165,107 @@ def test_the_database_refuses_a_client_overlap_written_past_the_services(estheti
         esthetician=ben, client=first.client, starts_at=starts_at + dt.timedelta(hours=1)
     )
     assert Session.objects.filter(client=first.client).count() == 2
+
+
+# Moving a session to another esthetician ----------------------------------------------------
+
+
+def at_once(*calls) -> list[Exception | None]:
+    """Run each call in its own thread, all released together: None for a call that went
+    through, the exception for one that did not."""
+    ready = threading.Barrier(len(calls))
+    outcomes: list[Exception | None] = []
+
+    def run(call) -> None:
+        try:
+            ready.wait()
+            call()
+            outcomes.append(None)
+        except Exception as error:
+            # A deadlock, or any other error, is an outcome the test can see, not a hang.
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_a_move_and_a_booking_of_one_slot_from_two_threads_give_exactly_one(esthetician):
+    treatment = TreatmentFactory(minutes=60)
+    ben = other_esthetician()
+    starts_at = next_tuesday_at_ten()
+    session = SessionFactory(
+        esthetician=esthetician,
+        client=IntakeFactory().client,
+        treatment=treatment,
+        starts_at=starts_at - dt.timedelta(hours=1),
+    )
+    newcomer = IntakeFactory().client
+
+    outcomes = at_once(
+        lambda: services.session_reschedule(
+            session=session, starts_at=starts_at, by=None, esthetician=ben
+        ),
+        lambda: services.session_book(
+            client=newcomer,
+            esthetician=ben,
+            treatment=treatment,
+            starts_at=starts_at,
+            booked_by=None,
+        ),
+    )
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["BookingRefused", "NoneType"]
+    (refused,) = [outcome for outcome in outcomes if outcome is not None]
+    assert refused.codes == ["slot_taken"]
+    assert Session.objects.filter(esthetician=ben, starts_at=starts_at).count() == 1
+
+
+def test_two_moves_between_two_estheticians_the_opposite_way_round_both_go_through(
+    esthetician,
+):
+    treatment = TreatmentFactory(minutes=60)
+    ben = other_esthetician()
+    ten = next_tuesday_at_ten()
+    annas = SessionFactory(
+        esthetician=esthetician, client=IntakeFactory().client, treatment=treatment, starts_at=ten
+    )
+    bens = SessionFactory(
+        esthetician=ben,
+        client=IntakeFactory().client,
+        treatment=treatment,
+        starts_at=ten + dt.timedelta(hours=2),
+    )
+
+    # Each locks both estheticians: in the order of the sessions' own estheticians, the two
+    # would each hold one row and wait for the other's.
+    outcomes = at_once(
+        lambda: services.session_reschedule(
+            session=annas, starts_at=ten + dt.timedelta(hours=4), by=None, esthetician=ben
+        ),
+        lambda: services.session_reschedule(
+            session=bens, starts_at=ten + dt.timedelta(hours=4), by=None, esthetician=esthetician
+        ),
+    )
+
+    assert outcomes == [None, None]
+    annas.refresh_from_db()
+    bens.refresh_from_db()
+    assert (annas.esthetician, bens.esthetician) == (ben, esthetician)
+
+
+def test_the_database_refuses_a_move_onto_a_booked_esthetician_written_past_the_services(
+    esthetician,
+):
+    ben = other_esthetician()
+    starts_at = next_tuesday_at_ten()
+    SessionFactory(esthetician=ben, starts_at=starts_at)
+    moving = SessionFactory(esthetician=esthetician, starts_at=starts_at)
+
+    with pytest.raises(IntegrityError, match="session_no_overlap"), transaction.atomic():
+        Session.objects.filter(pk=moving.pk).update(esthetician=ben)

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from outbox.models import Message
 from tests.clients.factories import ClientFactory, IntakeFactory
 from tests.treatments.factories import (
     ClosureFactory,
@@ -138,6 +139,124 @@ def test_moving_a_session_onto_the_clients_other_session_is_refused(
     )
 
     assert codes == ["client_busy"]
+
+
+# Moving a session to another esthetician ---------------------------------------------------
+
+
+def test_a_session_moves_to_another_esthetician(cleared_client, esthetician, colleague, treatment):
+    session = book(cleared_client, esthetician, treatment, at(dt.date(2026, 12, 1), 10))
+
+    moved = services.session_reschedule(
+        session=session, starts_at=at(dt.date(2026, 12, 1), 14), by=None, esthetician=colleague
+    )
+
+    moved.refresh_from_db()
+    assert (moved.esthetician, moved.starts_at) == (colleague, at(dt.date(2026, 12, 1), 14))
+    assert moved.ends_at == at(dt.date(2026, 12, 1), 15)
+    # The esthetician's time is free again: another client can take it.
+    other = IntakeFactory(submitted_at=NOW).client
+    assert book(other, esthetician, treatment, at(dt.date(2026, 12, 1), 10)).pk
+
+
+def test_a_move_to_another_esthetician_tells_the_client_who_will_see_them(
+    cleared_client, esthetician, colleague, treatment
+):
+    session = book(cleared_client, esthetician, treatment, at(dt.date(2026, 12, 1), 10))
+
+    services.session_reschedule(
+        session=session, starts_at=at(dt.date(2026, 12, 1), 10), by=None, esthetician=colleague
+    )
+
+    (reminder,) = Message.objects.filter(kind=Message.Kind.REMINDER, status=Message.Status.PENDING)
+    assert "Tue 1 Dec, 10:00 with Ben" in reminder.body_text
+
+
+def test_a_move_is_refused_when_the_other_esthetician_is_booked_then(
+    cleared_client, esthetician, colleague, treatment
+):
+    session = book(cleared_client, esthetician, treatment, at(dt.date(2026, 12, 1), 10))
+    book(IntakeFactory(submitted_at=NOW).client, colleague, treatment, at(dt.date(2026, 12, 1), 14))
+
+    with pytest.raises(BookingRefused) as refused:
+        services.session_reschedule(
+            session=session,
+            starts_at=at(dt.date(2026, 12, 1), 14, 30),
+            by=None,
+            esthetician=colleague,
+        )
+
+    assert refused.value.codes == ["slot_taken"]
+    assert str(refused.value).startswith(f"{colleague} already has a session from 14:00")
+    session.refresh_from_db()
+    assert (session.esthetician, session.starts_at) == (esthetician, at(dt.date(2026, 12, 1), 10))
+
+
+def test_a_move_is_refused_when_the_other_esthetician_is_away(
+    cleared_client, esthetician, colleague, treatment
+):
+    session = book(cleared_client, esthetician, treatment, at(dt.date(2026, 12, 1), 10))
+    ClosureFactory(
+        esthetician=colleague, starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2026, 12, 1)
+    )
+
+    codes = refusal_codes(
+        lambda: services.session_reschedule(
+            session=session, starts_at=at(dt.date(2026, 12, 1), 14), by=None, esthetician=colleague
+        )
+    )
+
+    assert codes == ["esthetician_away"]
+
+
+def test_a_move_is_refused_outside_the_other_estheticians_hours(
+    cleared_client, esthetician, colleague, treatment
+):
+    # Ben works Tuesdays only; Anna works Wednesdays too.
+    session = book(cleared_client, esthetician, treatment, at(dt.date(2026, 12, 1), 10))
+
+    codes = refusal_codes(
+        lambda: services.session_reschedule(
+            session=session, starts_at=at(dt.date(2026, 12, 2), 10), by=None, esthetician=colleague
+        )
+    )
+
+    assert codes == ["outside_hours"]
+
+
+def test_a_move_to_another_esthetician_never_books_the_client_twice(
+    cleared_client, esthetician, colleague, treatment
+):
+    session = book(cleared_client, esthetician, treatment, at(dt.date(2026, 12, 1), 10))
+    third = EstheticianFactory(user__first_name="Cleo")
+    third.working_hours.create(weekday=TUESDAY, starts_at=dt.time(9), ends_at=dt.time(17))
+    book(cleared_client, third, treatment, at(dt.date(2026, 12, 1), 14))
+
+    codes = refusal_codes(
+        lambda: services.session_reschedule(
+            session=session,
+            starts_at=at(dt.date(2026, 12, 1), 13, 30),
+            by=None,
+            esthetician=colleague,
+        )
+    )
+
+    assert codes == ["client_busy"]
+    assert Session.objects.filter(esthetician=colleague).count() == 0
+
+
+def test_a_move_checks_the_clients_health_on_the_new_day(esthetician, colleague, treatment):
+    injected = IntakeFactory(submitted_at=NOW, last_injectable_on=dt.date(2026, 11, 20)).client
+    session = book(injected, esthetician, treatment, at(dt.date(2026, 12, 8)))
+    colleague.working_hours.create(weekday=0, starts_at=dt.time(9), ends_at=dt.time(17))
+
+    codes = refusal_codes(
+        lambda: services.session_reschedule(
+            session=session, starts_at=at(dt.date(2026, 11, 30)), by=None, esthetician=colleague
+        )
+    )
+
+    assert codes == ["recent_injectable"]
 
 
 def test_a_series_is_planned_around_the_clients_other_sessions(

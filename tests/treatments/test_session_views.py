@@ -18,9 +18,11 @@ from clients.models import Client, Intake
 from tests.clients.factories import ClientFactory, IntakeFactory, UserFactory
 from tests.treatments.factories import (
     ClosureFactory,
+    EstheticianFactory,
     SeriesFactory,
     SessionFactory,
     TreatmentFactory,
+    WorkingHoursFactory,
 )
 from treatments import services
 from treatments.models import (
@@ -662,6 +664,65 @@ def test_a_refused_reschedule_lists_every_reason(esthetician_client, esthetician
     assert "Until Fri 4 Dec" in page
     assert "Earliest allowed: Fri 4 Dec, 10:00" in page
     assert session.starts_at == at(TUESDAY)
+
+
+def colleague(first_name: str = "Ben", weekdays: range = range(6)) -> Esthetician:
+    """Another esthetician (surname Lee), working 09:00 to 17:00 on these weekdays."""
+    other = EstheticianFactory(user__first_name=first_name, user__last_name="Lee")
+    for weekday in weekdays:
+        WorkingHoursFactory(esthetician=other, weekday=weekday)
+    return other
+
+
+def test_the_reschedule_form_offers_another_esthetician_with_the_sessions_own_chosen(
+    esthetician_client, esthetician
+):
+    ben = colleague()
+    session = booked(esthetician)
+
+    page = session_page(esthetician_client, session, tags=True)
+
+    assert '<select name="esthetician"' in page
+    assert f'<option value="{esthetician.pk}" selected>{esthetician}</option>' in page
+    assert f'<option value="{ben.pk}">Ben Lee</option>' in page
+
+
+def test_rescheduling_to_another_esthetician_moves_the_session_to_them(
+    esthetician_client, esthetician
+):
+    ben = colleague()
+    session = booked(esthetician)
+
+    response = esthetician_client.post(
+        reverse("session_reschedule", args=[session.pk]),
+        {"day": "2026-12-02", "time": "11:00", "esthetician": ben.pk},
+    )
+
+    session.refresh_from_db()
+    assert response.status_code == 302
+    assert (session.esthetician, session.starts_at) == (ben, at(dt.date(2026, 12, 2), 11))
+    assert "Moved to Wed 2 Dec, 11:00 with Ben Lee." in session_page(esthetician_client, session)
+
+
+def test_a_refused_move_to_another_esthetician_names_them_and_their_earliest_time(
+    esthetician_client, esthetician
+):
+    # Ben works Thursdays only, and Thu 3 Dec at 10:00 is taken.
+    ben = colleague(weekdays=range(3, 4))
+    booked(ben, starts_at=at(dt.date(2026, 12, 3)))
+    session = booked(esthetician)
+
+    response = esthetician_client.post(
+        reverse("session_reschedule", args=[session.pk]),
+        {"day": "2026-12-03", "time": "10:00", "esthetician": ben.pk},
+    )
+
+    page = text(response)
+    session.refresh_from_db()
+    assert "Not moved:" in page
+    assert "Ben Lee already has a session from 10:00 on Thu 3 Dec." in page
+    assert "Earliest allowed: Thu 10 Dec, 10:00" in page
+    assert session.esthetician == esthetician
 
 
 def test_cancelling_a_series_session_books_a_make_up(esthetician_client, esthetician, treatment):

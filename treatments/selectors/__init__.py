@@ -16,6 +16,7 @@ from treatments.selectors.calendar import (
     feed_fetches,
     feed_sessions,
     session_place,
+    team_calendar_for,
 )
 from treatments.selectors.series import (
     ScheduledVisit,
@@ -85,5 +86,6 @@ __all__ = [
     "sessions_for_day",
     "sessions_for_page",
     "slot_check",
+    "team_calendar_for",
     "with_findings",
 ]

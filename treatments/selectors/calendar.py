@@ -1,17 +1,19 @@
-"""The calendar's reads: one esthetician's week, and their subscription feed.
+"""The calendar's reads: one esthetician's week, the team's day, and the subscription feed.
 
-Each takes a fixed number of queries however many sessions a week holds. The layout is in
-treatments/calendar_grid.py.
+Each takes a fixed number of queries however many sessions (or estheticians) it holds. The
+layout is in treatments/calendar_grid.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from treatments.models import CalendarFeedFetch, Closure, Esthetician, Session
+from treatments.calendar_grid import Timetable
+from treatments.models import CalendarFeedFetch, Closure, Esthetician, Session, WorkingHours
 from treatments.scheduling import DaysOff
 from treatments.selectors.today import day_bounds
 
@@ -63,15 +65,20 @@ def calendar_estheticians() -> list[Esthetician]:
 
 
 def calendar_sessions(
-    *, esthetician: Esthetician, starts_on: dt.date, ends_on: dt.date
+    *, starts_on: dt.date, ends_on: dt.date, esthetician: Esthetician | None = None
 ) -> QuerySet[Session]:
-    """Every session of the esthetician starting on these spa-local days, whatever its status,
-    with what its label needs: client, treatment, series, place in the series, visit number."""
+    """Every session starting on these spa-local days (the esthetician's, when one is given),
+    whatever its status, with what its label needs: client, treatment, series, place in the
+    series, visit number."""
     start, _ = day_bounds(starts_on)
     _, end = day_bounds(ends_on)
+    sessions = Session.objects.filter(starts_at__gte=start, starts_at__lt=end)
+    if esthetician is not None:
+        sessions = sessions.filter(esthetician=esthetician)
     return (
-        Session.objects.filter(esthetician=esthetician, starts_at__gte=start, starts_at__lt=end)
-        .select_related("client", "treatment", "series", "esthetician__user", "maintenance_visit")
+        sessions.select_related(
+            "client", "treatment", "series", "esthetician__user", "maintenance_visit"
+        )
         .with_series_position()
         .order_by("starts_at", "pk")
     )
@@ -83,12 +90,7 @@ def calendar_for(esthetician: Esthetician, *, starts_on: dt.date, ends_on: dt.da
     for stretch in esthetician.working_hours.order_by("weekday", "starts_at"):
         hours.setdefault(stretch.weekday, []).append((stretch.starts_at, stretch.ends_at))
     days_off = [
-        DaysOff(
-            starts_on=closure.starts_on,
-            ends_on=closure.ends_on,
-            reason=closure.reason,
-            esthetician_away=closure.esthetician_id is not None,
-        )
+        _days_off(closure)
         for closure in Closure.objects.filter(
             Q(esthetician__isnull=True) | Q(esthetician=esthetician),
             starts_on__lte=ends_on,
@@ -100,6 +102,58 @@ def calendar_for(esthetician: Esthetician, *, starts_on: dt.date, ends_on: dt.da
         hours=hours,
         days_off=days_off,
         sessions=[CalendarSession(session, session_place(session)) for session in sessions],
+    )
+
+
+def team_calendar_for(
+    day: dt.date, *, estheticians: Sequence[Esthetician]
+) -> list[Timetable[CalendarSession]]:
+    """Each esthetician's hours, days off and sessions on one day, in three queries whatever
+    the size of the team. Someone no longer working who still has a session that day gets a
+    column too (after the others), so no session goes missing from the day."""
+    sessions = list(calendar_sessions(starts_on=day, ends_on=day))
+    team = {esthetician.pk: esthetician for esthetician in estheticians}
+    former = {
+        session.esthetician_id: session.esthetician
+        for session in sessions
+        if session.esthetician_id not in team
+    }
+    team |= dict(sorted(former.items(), key=lambda item: (str(item[1]), item[0])))
+    hours: dict[int, list[tuple[dt.time, dt.time]]] = {pk: [] for pk in team}
+    for stretch in WorkingHours.objects.filter(
+        esthetician__in=list(team), weekday=day.weekday()
+    ).order_by("starts_at"):
+        hours[stretch.esthetician_id].append((stretch.starts_at, stretch.ends_at))
+    closures = list(
+        Closure.objects.filter(
+            Q(esthetician__isnull=True) | Q(esthetician__in=list(team)),
+            starts_on__lte=day,
+            ends_on__gte=day,
+        )
+    )
+    return [
+        Timetable(
+            who=esthetician,
+            hours={day.weekday(): hours[pk]},
+            days_off=[
+                _days_off(closure) for closure in closures if closure.esthetician_id in (None, pk)
+            ],
+            sessions=[
+                CalendarSession(session, session_place(session))
+                for session in sessions
+                if session.esthetician_id == pk
+            ],
+        )
+        for pk, esthetician in team.items()
+    ]
+
+
+def _days_off(closure: Closure) -> DaysOff:
+    return DaysOff(
+        starts_on=closure.starts_on,
+        ends_on=closure.ends_on,
+        reason=closure.reason,
+        esthetician_away=closure.esthetician_id is not None,
     )
 
 

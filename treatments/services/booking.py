@@ -1,9 +1,10 @@
 """Booking sessions and series: every new or moved booking goes through here.
 
-Each booking locks the esthetician's row, checks the slot against the calendar and the
-client's latest intake, then writes; two bookings of one slot therefore queue behind the lock
-and the second one sees the first. On PostgreSQL the exclusion constraint `session_no_overlap`
-is the backstop.
+Each booking locks the esthetician's row (a move to another esthetician: both, lowest id
+first), then the client's, checks the slot against the calendar and the client's latest
+intake, then writes; two bookings of one slot therefore queue behind the lock and the second
+one sees the first. On PostgreSQL the exclusion constraints `session_no_overlap` and
+`session_client_no_overlap` are the backstop.
 """
 
 from __future__ import annotations
@@ -70,17 +71,23 @@ def create_session(**fields: object) -> Session:
         with transaction.atomic():
             session = Session.objects.create(**fields)
     except IntegrityError as error:
-        # Only reachable if a booking slipped past the lock: the database's own refusal.
-        if "session_client_no_overlap" in str(error):
-            said = "The client was booked at that time elsewhere a moment ago."
-            raise BookingRefused([Reason("client_busy", said)]) from error
-        if "session_no_overlap" not in str(error):
-            raise
-        raise BookingRefused(
-            [Reason("slot_taken", "That time was booked by someone else a moment ago.")]
-        ) from error
+        raise _overlap_refusal(error) from error
     messages.reminder_schedule(session)
     return session
+
+
+def _overlap_refusal(error: IntegrityError) -> BookingRefused:
+    """The database's own refusal of an overlap, in words; any other error is raised as is.
+
+    Only reachable if a booking slipped past the locks."""
+    if "session_client_no_overlap" in str(error):
+        said = "The client was booked at that time elsewhere a moment ago."
+        return BookingRefused([Reason("client_busy", said)])
+    if "session_no_overlap" not in str(error):
+        raise error
+    return BookingRefused(
+        [Reason("slot_taken", "That time was booked by someone else a moment ago.")]
+    )
 
 
 def telling_when_blocks_lift(book: Callable[..., T]) -> Callable[..., T]:
@@ -280,17 +287,26 @@ def series_plan(
 
 @transaction.atomic
 def session_reschedule(
-    *, session: Session, starts_at: dt.datetime, by: AbstractBaseUser | None, caution_note: str = ""
+    *,
+    session: Session,
+    starts_at: dt.datetime,
+    by: AbstractBaseUser | None,
+    caution_note: str = "",
+    esthetician: Esthetician | None = None,
 ) -> Session:
-    """Move a booked session to another time, with the same checks as a new booking."""
-    lock_esthetician(session.esthetician)
+    """Move a booked session to another time, and to another esthetician when one is given,
+    with the same checks as a new booking with the esthetician who will give it.
+
+    Re-times the client's reminder (which names the esthetician)."""
+    giving = esthetician or session.esthetician
+    lock_estheticians(session.esthetician, giving)
     lock_client(session.client)
     session = booked_session(session)
     ends_at = starts_at + (session.ends_at - session.starts_at)
     note = caution_note.strip() or session.caution_note
     problems = _slot_problems(
         client=session.client,
-        esthetician=session.esthetician,
+        esthetician=giving,
         starts_at=starts_at,
         ends_at=ends_at,
         caution_note=note,
@@ -298,21 +314,34 @@ def session_reschedule(
     )
     if problems:
         raise BookingRefused(problems)
+    session.esthetician = giving
     session.starts_at, session.ends_at, session.caution_note = starts_at, ends_at, note
     # The new time passed every check, so whatever flagged the old one no longer applies.
     session.needs_attention, session.attention_reason = False, ""
-    session.save(
-        update_fields=[
-            "starts_at",
-            "ends_at",
-            "caution_note",
-            "needs_attention",
-            "attention_reason",
-            "updated_at",
-        ]
-    )
+    try:
+        with transaction.atomic():
+            session.save(
+                update_fields=[
+                    "esthetician",
+                    "starts_at",
+                    "ends_at",
+                    "caution_note",
+                    "needs_attention",
+                    "attention_reason",
+                    "updated_at",
+                ]
+            )
+    except IntegrityError as error:
+        raise _overlap_refusal(error) from error
     messages.reminder_schedule(session)
     return session
+
+
+def lock_estheticians(*estheticians: Esthetician) -> None:
+    """Lock each esthetician's row once, lowest id first: a move between two estheticians
+    and one the other way round then queue rather than wait on each other for ever."""
+    for pk in sorted({esthetician.pk for esthetician in estheticians}):
+        Esthetician.objects.select_for_update().get(pk=pk)
 
 
 def booked_session(session: Session) -> Session:

@@ -1,9 +1,11 @@
-"""The calendar: day and week views, and each esthetician's subscription feed."""
+"""The calendar: the team's day and each esthetician's week, moving sessions on it by
+dragging, and each esthetician's subscription feed."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,10 +19,12 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from spa.access import staff_required
-from spa.dates import day_label
+from spa.dates import day_label, moment_label
 from spa.throttle import limit_link_guesses
-from spa.views import render_page
-from treatments.calendar_grid import week_grid
+from spa.views import render_page, wants_partial
+from treatments import services
+from treatments.calendar_grid import team_grid, week_grid
+from treatments.forms import RescheduleForm
 from treatments.models import Esthetician, Session
 from treatments.selectors import (
     CalendarSession,
@@ -30,7 +34,9 @@ from treatments.selectors import (
     feed_fetches,
     feed_sessions,
     session_place,
+    team_calendar_for,
 )
+from treatments.services import BookingRefused
 from treatments.services.visits import (
     calendar_feed_fetched,
     calendar_feed_revoke,
@@ -42,12 +48,67 @@ VIEWS = ("week", "day")
 FEED_LINK = "calendar_feed_link"
 # Far enough for any real booking, and far from the ends of Python's dates.
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+CALENDAR_PAGE = "treatments/calendar.html"
+# Why a move can be refused, as far as the calendar may say. Any other reason (a block, a
+# caution to acknowledge) comes from the client's health record, which the calendar never
+# shows: that is said only on the session's page, where each look is logged.
+CALENDAR_REASONS = frozenset(
+    {
+        "slot_taken",
+        "client_busy",
+        "outside_hours",
+        "spa_closed",
+        "esthetician_away",
+        "in_the_past",
+        "not_booked",
+        "client_erased",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Move:
+    """What became of a session dragged on the calendar, in words the calendar may show."""
+
+    session: Session
+    moved: bool
+    said: str
+    # Refused for a reason from the client's health record: open the session to see it.
+    for_health: bool = False
 
 
 @require_http_methods(["GET"])
 @staff_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    """One esthetician's day or week as a time grid; htmx swaps only the calendar region."""
+    """The team's day (a column per esthetician) or one esthetician's week, as a time grid;
+    htmx swaps only the calendar region."""
+    return render_page(request, CALENDAR_PAGE, _calendar_page(request), partial="calendar")
+
+
+@require_POST
+@staff_required
+def calendar_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a session dragged to another time or esthetician, with a reschedule's checks.
+
+    htmx gets the calendar region as it now stands (the address's view) and what became of
+    the move; a plain post goes back to the calendar with it as a message."""
+    session = get_object_or_404(
+        Session.objects.select_related("client", "esthetician__user"), pk=pk
+    )
+    move = _move(request, session, RescheduleForm(request.POST))
+    if not wants_partial(request):
+        if move.moved:
+            messages.success(request, move.said)
+        else:
+            why = " Open the session to see why." if move.for_health else ""
+            messages.error(request, f"Not moved: {move.said}{why}")
+        return redirect(_calendar_query_url(request.GET))
+    context = _calendar_page(request) | {"move": move}
+    return render_page(request, CALENDAR_PAGE, context, partial="calendar")
+
+
+def _calendar_page(request: HttpRequest) -> dict[str, Any]:
+    """What the calendar shows for the view, date and esthetician in the address."""
     today = timezone.localdate()
     view, day, notice = _asked_for(request.GET, today=today)
     estheticians = calendar_estheticians()
@@ -61,10 +122,40 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "esthetician": esthetician,
         "estheticians": estheticians,
         "own": own if own is not None and own.is_active else None,
+        # A region swapped in by htmx also refreshes the announcement of the last move.
+        "swapped": wants_partial(request),
     }
-    if esthetician is not None:
-        context.update(_calendar(esthetician, view=view, day=day, today=today))
-    return render_page(request, "treatments/calendar.html", context, partial="calendar")
+    if esthetician is None:
+        return context
+    if view == "day":
+        context |= _team_day(estheticians, day=day, today=today)
+    else:
+        context |= _week(esthetician, day=day, today=today)
+    context["links"] = _links(esthetician, view=view, day=day, today=today)
+    context["move_query"] = urlencode(
+        {"view": view, "date": day.isoformat(), "esthetician": esthetician.pk}
+    )
+    return context
+
+
+def _move(request: HttpRequest, session: Session, form: RescheduleForm) -> Move:
+    """Move the session as the form says, or say why not."""
+    if not form.is_valid():
+        errors = " ".join(error for errors in form.errors.values() for error in errors)
+        return Move(session, moved=False, said=errors)
+    esthetician = form.cleaned_data["esthetician"]
+    try:
+        moved = services.session_reschedule(
+            session=session, starts_at=form.starts_at(), by=request.user, esthetician=esthetician
+        )
+    except BookingRefused as refused:
+        shown = [reason.message for reason in refused.reasons if reason.code in CALENDAR_REASONS]
+        for_health = len(shown) < len(refused.reasons)
+        if for_health:
+            shown.append("The client's health record stands in the way on that day.")
+        return Move(session, moved=False, said=" ".join(shown), for_health=for_health)
+    said = f"Moved {moved.client} to {moment_label(moved.starts_at)} with {moved.esthetician}."
+    return Move(moved, moved=True, said=said)
 
 
 @require_http_methods(["GET", "POST"])
@@ -159,28 +250,40 @@ def _calendar_url(*, view: str, day: dt.date, esthetician: Esthetician) -> str:
     return f"{reverse('calendar')}?{query}"
 
 
-def _calendar(
-    esthetician: Esthetician, *, view: str, day: dt.date, today: dt.date
-) -> dict[str, Any]:
-    """The grid and the links around it for one esthetician's day or week."""
-    if view == "week":
-        monday = day - dt.timedelta(days=day.weekday())
-        days = [monday + dt.timedelta(days=offset) for offset in range(7)]
-    else:
-        days = [day]
-    data = calendar_for(esthetician, starts_on=days[0], ends_on=days[-1])
-    if view == "week" and not _works_sunday(days[-1], data.hours, data.sessions):
-        days = days[:-1]
+def _calendar_query_url(params: QueryDict) -> str:
+    """The calendar at the view, date and esthetician these parameters name (if any)."""
+    query = urlencode(
+        {name: params[name] for name in ("view", "date", "esthetician") if params.get(name)}
+    )
+    return f"{reverse('calendar')}?{query}" if query else reverse("calendar")
+
+
+def _links(esthetician: Esthetician, *, view: str, day: dt.date, today: dt.date) -> dict[str, str]:
+    """The addresses around what is shown: earlier, later, today, the day or the week."""
     step = dt.timedelta(days=7 if view == "week" else 1)
 
     def url(view: str, day: dt.date) -> str:
         return _calendar_url(view=view, day=day, esthetician=esthetician)
 
     return {
+        "prev": url(view, day - step),
+        "next": url(view, day + step),
+        "today": url(view, today),
+        "day": url("day", day),
+        "week": url("week", day),
+    }
+
+
+def _week(esthetician: Esthetician, *, day: dt.date, today: dt.date) -> dict[str, Any]:
+    """The grid of one esthetician's week (Sunday only when it holds something)."""
+    monday = day - dt.timedelta(days=day.weekday())
+    days = [monday + dt.timedelta(days=offset) for offset in range(7)]
+    data = calendar_for(esthetician, starts_on=days[0], ends_on=days[-1])
+    if not _works_sunday(days[-1], data.hours, data.sessions):
+        days = days[:-1]
+    return {
         "days": days,
-        "title": day_label(day, today=today)
-        if view == "day"
-        else f"{day_label(days[0], today=today)} – {day_label(days[-1], today=today)}",
+        "title": f"{day_label(days[0], today=today)} – {day_label(days[-1], today=today)}",
         "grid": week_grid(
             days=days,
             hours=data.hours,
@@ -188,13 +291,16 @@ def _calendar(
             days_off=data.days_off,
             now=timezone.now(),
         ),
-        "links": {
-            "prev": url(view, day - step),
-            "next": url(view, day + step),
-            "today": url(view, today),
-            "day": url("day", day),
-            "week": url("week", day),
-        },
+    }
+
+
+def _team_day(estheticians: list[Esthetician], *, day: dt.date, today: dt.date) -> dict[str, Any]:
+    """The grid of one day with a column per esthetician, as a front desk plans it."""
+    timetables = team_calendar_for(day, estheticians=estheticians)
+    return {
+        "days": [day],
+        "title": day_label(day, today=today),
+        "grid": team_grid(day=day, timetables=timetables, now=timezone.now()),
     }
 
 

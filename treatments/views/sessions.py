@@ -207,7 +207,12 @@ def _render_session(
         "session": session,
         "step": step,
         "reschedule_form": RescheduleForm(
-            initial={"day": local.date(), "time": local.time(), "caution_note": ""}
+            initial={
+                "day": local.date(),
+                "time": local.time(),
+                "esthetician": session.esthetician_id,
+                "caution_note": "",
+            }
         ),
         "cancel_form": CancelForm(),
         **extra,
@@ -226,7 +231,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 @staff_required
 def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move a booked session, with the same checks as a new booking."""
+    """Move a booked session to another time, or esthetician, with a new booking's checks."""
     session = _session_or_404(pk)
     form = RescheduleForm(request.POST)
     if not form.is_valid():
@@ -237,13 +242,17 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             starts_at=form.starts_at(),
             by=request.user,
             caution_note=form.cleaned_data["caution_note"],
+            esthetician=form.cleaned_data["esthetician"],
         )
     except BookingRefused as refused:
         if "not_booked" in refused.codes:
             return _refused(request, session, refused)
         check = _move_check(session, form).refused(refused.reasons)
         return _render_session(request, session, reschedule_form=form, reschedule_check=check)
-    messages.success(request, f"Moved to {moment_label(moved.starts_at)}.")
+    said = f"Moved to {moment_label(moved.starts_at)}"
+    if moved.esthetician_id != session.esthetician_id:
+        said += f" with {moved.esthetician}"
+    messages.success(request, f"{said}.")
     return redirect("session_detail", pk=session.pk)
 
 
@@ -251,7 +260,7 @@ def _move_check(session: Session, form: RescheduleForm) -> BookingCheck:
     """The new time checked as the move was (for the earliest allowed time instead)."""
     return booking_check(
         client=session.client,
-        esthetician=session.esthetician,
+        esthetician=form.cleaned_data["esthetician"] or session.esthetician,
         starts_at=form.starts_at(),
         minutes=int((session.ends_at - session.starts_at).total_seconds() // 60),
         caution_note=form.cleaned_data["caution_note"] or session.caution_note,

@@ -42,6 +42,7 @@ class Command(BaseCommand):
         pages = [
             (staff, "Today", reverse("today")),
             (staff, "Calendar, week", reverse("calendar") + "?view=week"),
+            (staff, "Calendar, team day", reverse("calendar") + "?view=day"),
             (staff, "Clients", reverse("client_list")),
             (staff, "Clients, search", reverse("client_list") + f"?q={client.last_name}"),
             (staff, "Client page", reverse("client_detail", args=[client.pk])),
