@@ -288,7 +288,7 @@ def _export_rows(
                 _cell(row.client.email),
                 _cell(str(row.esthetician)),
                 _cell(row.treatment.name),
-                row.starts_on.isoformat(),
+                _started_on(row).isoformat(),
                 row.planned_sessions,
                 row.completed_count,
                 _moment(row.next_session_at),
@@ -309,6 +309,13 @@ class _Echo:
 def _cell(text: str) -> str:
     # A spreadsheet runs a cell that starts like a formula; a quote mark keeps it text.
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _started_on(series: Series) -> dt.date:
+    """The first session's day, or the start date while the series has no session."""
+    if series.first_session_at is None:
+        return series.starts_on
+    return timezone.localdate(series.first_session_at)
 
 
 def _moment(moment: dt.datetime | None) -> str:
