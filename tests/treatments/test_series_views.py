@@ -278,12 +278,73 @@ def test_client_in_the_address_is_preselected_with_the_defaults(
     assert ">Change<" in page
     assert f'name="client" value="{client.pk}"' in page
     assert f'<option value="{esthetician.pk}" selected>' in page
-    assert f'<option value="{treatment.pk}" selected>' in page
     assert 'name="starts_on" value="2026-11-22"' in page
     assert 'name="planned_sessions" value="8"' in page
     assert 'name="maintenance_weeks" value="4"' in page
     assert 'name="home_minutes_a_day" value="5"' in page
-    assert "To see the plan, choose the preferred days and preferred time." in page
+
+
+def treatment_options(page: str) -> str:
+    return page.split('name="treatment"', 1)[1].split("</select>", 1)[0]
+
+
+def test_a_client_never_treated_gets_no_treatment_and_is_asked_to_choose_one(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    TreatmentFactory(name="Microcurrent express", minutes=45)
+
+    page = main_of(esthetician_client.get(NEW_URL, {"client": cleared().pk}))
+
+    assert '<option value="" selected>Choose a treatment</option>' in treatment_options(page)
+    assert "To see the plan, choose the treatment, preferred days and preferred time." in page
+
+
+def test_the_clients_last_series_treatment_is_preselected(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    TreatmentFactory(name="Microcurrent express", minutes=45)
+    client = cleared()
+    SeriesFactory(client=client, esthetician=esthetician, treatment=treatment)
+
+    page = main_of(esthetician_client.get(NEW_URL, {"client": client.pk}))
+
+    assert f'<option value="{treatment.pk}" selected>' in treatment_options(page)
+
+
+def test_a_maintenance_visit_since_the_series_does_not_change_the_treatment_planned(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    maintenance = TreatmentFactory(name="A maintenance", kind=Treatment.Kind.MAINTENANCE)
+    client = cleared()
+    SeriesFactory(client=client, esthetician=esthetician, treatment=treatment)
+    SessionFactory(client=client, esthetician=esthetician, treatment=maintenance)
+
+    page = main_of(esthetician_client.get(NEW_URL, {"client": client.pk}))
+
+    assert f'<option value="{treatment.pk}" selected>' in treatment_options(page)
+
+
+def test_a_treatment_no_longer_offered_is_not_preselected(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    client = cleared()
+    SeriesFactory(client=client, esthetician=esthetician, treatment=treatment)
+    Treatment.objects.filter(pk=treatment.pk).update(is_active=False)
+
+    page = main_of(esthetician_client.get(NEW_URL, {"client": client.pk}))
+
+    assert '<option value="" selected>Choose a treatment</option>' in treatment_options(page)
+
+
+def test_confirm_without_a_treatment_says_so_beside_the_field(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    query = choices(cleared(), esthetician, treatment)
+
+    page = main_of(confirm(esthetician_client, query | {"treatment": ""}, []))
+
+    assert not Series.objects.exists()
+    assert '<div class="field__error" id="id_treatment_error"><p>Choose the treatment.</p>' in page
 
 
 def test_without_a_client_the_page_asks_who_the_series_is_for(
@@ -849,7 +910,10 @@ def test_a_manager_without_an_esthetician_row_gets_no_default_esthetician(
 
     estheticians = page.split('name="esthetician"', 1)[1].split("</select>", 1)[0]
     assert "selected" not in estheticians.replace('value="" selected', "")
-    assert "To see the plan, choose the esthetician, preferred days and preferred time." in page
+    assert (
+        "To see the plan, choose the treatment, esthetician, preferred days and preferred time."
+        in page
+    )
 
 
 def test_a_series_starting_beyond_a_year_is_refused_calmly(

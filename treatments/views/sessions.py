@@ -37,8 +37,8 @@ from treatments.models import Session, TreatmentRecord
 from treatments.selectors import (
     BookingCheck,
     booking_check,
-    default_treatment,
     due_visit,
+    last_treatment,
     latest_record,
     make_up_obstacles,
     session_page,
@@ -89,7 +89,8 @@ def session_new(request: HttpRequest) -> HttpResponse:
 
 
 def _booking_values(request: HttpRequest) -> dict[str, str]:
-    """The booking page's choices from its address, with defaults for what is not given."""
+    """The booking page's choices from its address, with defaults for what is not given: the
+    signed-in esthetician, the client's last treatment (none: staff choose), a visit's day."""
     values = {name: request.GET.get(name, "").strip() for name in BOOKING_QUERY}
     visit = due_visit(values["maintenance_visit"] or request.GET.get("visit"))
     values["maintenance_visit"] = ""
@@ -100,11 +101,18 @@ def _booking_values(request: HttpRequest) -> dict[str, str]:
         on = max(visit.due_on, timezone.localdate())
         defaults = {"esthetician": series.esthetician, "day": on.isoformat()}
         defaults["time"] = f"{series.preferred_time:%H:%M}"
-    defaults["treatment"] = default_treatment(visit)
+        defaults["treatment"] = last_treatment(series.client, series=series)
+    elif (client := _bookable(values["client"])) is not None:
+        defaults["treatment"] = last_treatment(client)
     for name, default in defaults.items():
         if not values[name] and default is not None:
             values[name] = str(getattr(default, "pk", default))
     return values
+
+
+def _bookable(client_id: str) -> Client | None:
+    """The client a page's address names, if they can be booked."""
+    return BOOKABLE_CLIENTS.filter(pk=client_id).first() if client_id.isdecimal() else None
 
 
 def _check(form: SessionBookForm) -> BookingCheck | None:
@@ -140,8 +148,7 @@ def _booking_context(
     request: HttpRequest, form: SessionBookForm, values: Any, *, check: BookingCheck | None
 ) -> dict[str, Any]:
     """What the booking page shows: the client (or a search for one), the form, the check."""
-    client_id = str(values.get("client", ""))
-    client = BOOKABLE_CLIENTS.filter(pk=client_id).first() if client_id.isdigit() else None
+    client = _bookable(str(values.get("client", "")))
     visit = due_visit(values.get("maintenance_visit"))
     asked_visit = request.GET.get("visit") or request.GET.get("maintenance_visit")
     query = request.GET.get("q", "").strip()[:100]
