@@ -233,6 +233,80 @@ def test_without_a_client_the_booking_page_searches_for_one(esthetician_client, 
     assert f"?esthetician={esthetician.pk}&day=2026-12-01&client={client.pk}" in page
 
 
+def calendar_slot(esthetician: Esthetician) -> dict[str, Any]:
+    """What a free slot of the calendar links to the booking page with."""
+    return {"esthetician": esthetician.pk, "day": "2026-12-01", "time": "10:00"}
+
+
+def test_a_free_slot_shows_who_and_when_above_the_client_search(esthetician_client, esthetician):
+    response = esthetician_client.get(reverse("session_new"), calendar_slot(esthetician))
+
+    said = text(response)
+    assert f"The slot Tue 1 Dec, 10:00 with {esthetician}" in said
+    assert said.index("The slot") < said.index("Who is the session for?")
+    back = f"{reverse('calendar')}?date=2026-12-01&esthetician={esthetician.pk}"
+    assert f'<a href="{back}">Choose another slot</a>' in markup(response)
+
+
+def test_from_a_free_slot_the_breadcrumb_leads_back_to_the_calendar(
+    esthetician_client, esthetician
+):
+    response = esthetician_client.get(reverse("session_new"), calendar_slot(esthetician))
+
+    breadcrumb = markup(response).split('<p class="breadcrumb">', 1)[1].split("</p>", 1)[0]
+    back = f"{reverse('calendar')}?date=2026-12-01&esthetician={esthetician.pk}"
+    assert f'<a href="{back}">Calendar</a> › Tue 1 Dec' in " ".join(breadcrumb.split())
+    assert "Today" not in breadcrumb
+
+
+def test_without_a_slot_or_a_client_the_breadcrumb_says_book_a_session(esthetician_client):
+    response = esthetician_client.get(reverse("session_new"))
+
+    breadcrumb = markup(response).split('<p class="breadcrumb">', 1)[1].split("</p>", 1)[0]
+    assert breadcrumb.strip() == "Book a session"
+    assert "The slot" not in text(response)
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "htmx"])
+def test_the_client_search_keeps_the_slot_in_every_result(esthetician_client, esthetician, headers):
+    client = cleared_client()
+
+    response = esthetician_client.get(
+        reverse("session_new"), calendar_slot(esthetician) | {"q": "moss"}, headers=headers
+    )
+
+    slot = f"esthetician={esthetician.pk}&day=2026-12-01&time=10%3A00"
+    assert f'href="?{slot}&client={client.pk}"' in markup(response)
+
+
+def test_choosing_a_client_from_a_slot_checks_that_slot(esthetician_client, esthetician, treatment):
+    client = cleared_client()
+    booked(esthetician, client, treatment=treatment, starts_at=at(TUESDAY - dt.timedelta(days=7)))
+
+    response = esthetician_client.get(
+        reverse("session_new"), calendar_slot(esthetician) | {"client": client.pk}
+    )
+
+    page = markup(response)
+    assert "For Iris Moss" in text(response)
+    assert 'name="day" value="2026-12-01"' in page
+    assert 'name="time" value="10:00"' in page
+    assert "Can be booked" in text(response)
+    assert "The slot" not in text(response)
+
+
+def test_choosing_another_client_keeps_the_slot(esthetician_client, esthetician, treatment):
+    client = cleared_client()
+    query = calendar_slot(esthetician) | {"client": client.pk, "treatment": treatment.pk}
+
+    response = esthetician_client.get(reverse("session_new"), query)
+
+    slot = f"esthetician={esthetician.pk}&day=2026-12-01&time=10%3A00"
+    assert f'<a href="{reverse("session_new")}?{slot}">choose another client</a>' in markup(
+        response
+    )
+
+
 def test_the_client_search_answers_htmx_with_the_results_only(esthetician_client):
     cleared_client()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,7 +35,7 @@ from treatments.forms import (
     SessionBookForm,
     TreatmentRecordForm,
 )
-from treatments.models import Session, TreatmentRecord
+from treatments.models import Esthetician, Session, TreatmentRecord
 from treatments.selectors import (
     BookingCheck,
     booking_check,
@@ -71,6 +73,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
         context = _booking_context(request, form, values, check=_check(chosen))
         # A date the check cannot take (a year ahead or more) is said at once, not on booking.
         context["day_errors"] = chosen.errors.get("day") if values["day"] else None
+        context["slot"] = _chosen_slot(chosen) if context["client"] is None else None
         partial = "check" if context["client"] else "client_results"
         return render_page(request, "treatments/session_new.html", context, partial=partial)
     form = SessionBookForm(request.POST)
@@ -129,6 +132,26 @@ def _check(form: SessionBookForm) -> BookingCheck | None:
     )
 
 
+@dataclass(frozen=True)
+class ChosenSlot:
+    """A time chosen before the client (a free slot of the calendar), and the way back to it."""
+
+    esthetician: Esthetician
+    starts_at: dt.datetime
+    calendar_url: str
+
+
+def _chosen_slot(form: SessionBookForm) -> ChosenSlot | None:
+    """The esthetician, day and time the address carries, when all three can be read."""
+    form.is_valid()
+    data = form.cleaned_data
+    if any(data.get(name) is None for name in ("esthetician", "day", "time")):
+        return None
+    esthetician, day = data["esthetician"], data["day"]
+    calendar_url = _address("calendar", {"date": day.isoformat(), "esthetician": esthetician.pk})
+    return ChosenSlot(esthetician, form.starts_at(), calendar_url)
+
+
 def _booking_fields(form: SessionBookForm) -> dict[str, Any]:
     """The keyword arguments `session_book` takes from the form."""
     data = form.cleaned_data
@@ -158,10 +181,12 @@ def _booking_context(
         moment = timezone.localtime(check.earliest.starts_at)
         chosen = {name: values.get(name, "") for name in BOOKING_QUERY}
         chosen |= {"day": moment.date().isoformat(), "time": f"{moment:%H:%M}"}
-        earliest_url = reverse("session_new") + "?" + urlencode(chosen)
+        earliest_url = _address("session_new", chosen)
     results = clients_with_standing(results, today=timezone.localdate())
     _log_booking_page(request, client, results, check)
+    slot = {name: values.get(name, "") for name in ("esthetician", "day", "time")}
     return {
+        "another_client_url": _address("session_new", {k: v for k, v in slot.items() if v}),
         "form": form,
         "client": client,
         "visit": visit,
@@ -171,6 +196,11 @@ def _booking_context(
         "query": query,
         "results": results,
     }
+
+
+def _address(name: str, query: dict[str, Any]) -> str:
+    """A page's address with a query, or without one when there is nothing to carry."""
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
 def _log_booking_page(
