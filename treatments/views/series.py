@@ -66,6 +66,8 @@ class Preview:
     plan: Plan | None = None
     maintenance: list[dt.date] = field(default_factory=list)
     home_care: str = ""
+    # What the confirmation carries back, so that only this very plan can be booked.
+    fingerprint: str = ""
 
     @property
     def intake_would_help(self) -> bool:
@@ -98,6 +100,7 @@ def _series_confirm(request: HttpRequest) -> HttpResponse:
                 **form.series_fields(),
                 created_by=request.user,
                 slots=_slots(request.POST.getlist("slot")),
+                shown=request.POST.get("plan_shown", ""),
             )
         except services.BookingRefused as refused:
             refusal = _refusal(form, refused.reasons)
@@ -242,7 +245,8 @@ def _preview(form: SeriesPlanForm, client: Client) -> Preview:
     home_care = home_care_routine(
         minutes_a_day=data["home_minutes_a_day"], days_a_week=data["home_days_a_week"]
     )
-    return Preview(plan=plan, maintenance=maintenance, home_care=home_care)
+    fingerprint = services.series_fingerprint(plan, **{name: data[name] for name in PLAN_FIELDS})
+    return Preview(plan=plan, maintenance=maintenance, home_care=home_care, fingerprint=fingerprint)
 
 
 def _what_is_missing(form: SeriesPlanForm) -> dict[str, Any]:
