@@ -184,9 +184,10 @@ def _booking_context(
         earliest_url = _address("session_new", chosen)
     results = clients_with_standing(results, today=timezone.localdate())
     _log_booking_page(request, client, results, check)
-    slot = {name: values.get(name, "") for name in ("esthetician", "day", "time")}
+    # Another client keeps the slot, not the treatment chosen for this one.
+    slot = {name: values[name] for name in ("esthetician", "day", "time") if values.get(name)}
     return {
-        "another_client_url": _address("session_new", {k: v for k, v in slot.items() if v}),
+        "another_client_url": _address("session_new", slot),
         "form": form,
         "client": client,
         "visit": visit,
