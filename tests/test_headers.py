@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -96,7 +97,19 @@ def test_no_template_has_an_inline_script_style_or_event_handler():
     assert offences == []
 
 
+def htmx_config(page: str) -> dict[str, object]:
+    found = re.search(r"""<meta name="htmx-config" content='([^']*)'>""", page)
+    assert found, "no htmx-config meta tag"
+    return json.loads(found.group(1))
+
+
 def test_htmx_is_told_not_to_add_its_own_inline_styles(esthetician_client: BrowserClient):
     page = esthetician_client.get(reverse("today")).content.decode()
 
-    assert """<meta name="htmx-config" content='{"includeIndicatorStyles": false}'>""" in page
+    assert htmx_config(page)["includeIndicatorStyles"] is False
+
+
+def test_htmx_keeps_no_copies_of_pages_for_back_and_forward(esthetician_client: BrowserClient):
+    page = esthetician_client.get(reverse("today")).content.decode()
+
+    assert htmx_config(page)["historyCacheSize"] == 0

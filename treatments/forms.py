@@ -48,6 +48,15 @@ def ranged(label: str, low: int, high: int, initial: int | None = None) -> forms
     )
 
 
+def treatment_choice() -> forms.ModelChoiceField:
+    """The treatments offered, starting on none unless the view preselects the client's last."""
+    return forms.ModelChoiceField(
+        queryset=Treatment.objects.filter(is_active=True),
+        empty_label="Choose a treatment",
+        error_messages={"required": "Choose the treatment."},
+    )
+
+
 def within_horizon(day: dt.date, *, what: str = "Sessions") -> dt.date:
     """A day no further ahead than the planner looks: a year from today."""
     today = timezone.localdate()
@@ -64,7 +73,7 @@ class SeriesPlanForm(forms.Form):
     """What staff choose when planning a series; `request()` is what the planner needs."""
 
     client = forms.ModelChoiceField(queryset=BOOKABLE_CLIENTS, widget=forms.HiddenInput)
-    treatment = forms.ModelChoiceField(queryset=Treatment.objects.filter(is_active=True))
+    treatment = treatment_choice()
     esthetician = forms.ModelChoiceField(
         queryset=Esthetician.objects.filter(is_active=True).select_related("user")
     )
@@ -145,7 +154,7 @@ class SessionBookForm(forms.Form):
     esthetician = forms.ModelChoiceField(
         queryset=Esthetician.objects.filter(is_active=True).select_related("user")
     )
-    treatment = forms.ModelChoiceField(queryset=Treatment.objects.filter(is_active=True))
+    treatment = treatment_choice()
     day = forms.DateField(label="Date", widget=DateInput())
     time = forms.TimeField(label="Time", widget=TimeInput())
     maintenance_visit = forms.ModelChoiceField(

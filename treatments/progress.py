@@ -3,8 +3,10 @@
 Pure: plain values in, plain values out; `today` is passed in.
 
 - A series is **behind schedule** when its next treatment is more than 7 days later than
-  planned (planned: one sessions-apart gap after the last completed session, or the start
-  date before any), or when a missed session has no make-up booked.
+  planned, or when a missed session has no make-up booked. Planned is measured against the
+  sessions as booked: one sessions-apart gap after the last completed session, or, before any,
+  the day the first session was booked for (the planner may have moved it past a block, so the
+  series' "on or after" date is only used while no session is booked).
 - A maintenance visit is **overdue** once it is 7 days past its due date without being
   completed.
 """
@@ -35,12 +37,16 @@ class CourseProgress:
     booked: int
     last_completed_on: dt.date | None
     next_booked_on: dt.date | None
+    # The day of the course's first session as booked, whatever became of it since; None while
+    # the series has no session, when `starts_on` stands in.
+    first_session_on: dt.date | None = None
 
 
 def next_treatment_planned_on(progress: CourseProgress) -> dt.date:
-    """When the next treatment should be: a gap after the last one, or the start date."""
+    """When the next treatment should be: a gap after the last one, or the first session's day
+    (the start date while none is booked)."""
     if progress.last_completed_on is None:
-        return progress.starts_on
+        return progress.first_session_on or progress.starts_on
     return progress.last_completed_on + dt.timedelta(
         days=days_between_sessions(progress.sessions_per_week)
     )

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
 from clients.models import Client
 from spa.dates import day_label, moment_label
 from tests.clients.factories import DEMO_PASSWORD, ClientFactory, IntakeFactory
 from tests.treatments.factories import EstheticianFactory, TreatmentFactory, WorkingHoursFactory
-from treatments.models import Esthetician, Treatment
+from treatments.models import Esthetician, Series, Treatment
 
 SUNDAY = 6
 TEN = dt.time(10)
@@ -159,3 +160,111 @@ def test_recent_filler_moves_the_first_session_past_the_two_week_wait(
     timeline = page.get_by_role("region", name="Sessions").get_by_role("listitem")
     expect(timeline).to_have_count(8)
     expect(timeline.first).to_contain_text(moment_label(at_ten(first_on), today=today))
+
+
+def hold_previews(page: Page) -> list[Route]:
+    """Hold every live preview the planner asks for until the test lets it through, as a slow
+    network would; return the held requests."""
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        if route.request.headers.get("hx-request") == "true":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/series/new/\?"), hold)
+    return held
+
+
+def wait_for(page: Page, held: list[Route], count: int) -> None:
+    """Wait until `count` previews are held."""
+    for _ in range(100):
+        if len(held) >= count:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(f"{len(held)} preview requests held, expected {count}")
+
+
+def test_the_book_button_waits_while_the_plan_is_updated_and_books_the_plan_shown(
+    page: Page, live_server: LiveServer, anna: Esthetician, lift: Treatment
+) -> None:
+    today = timezone.localdate()
+    iris = ClientFactory(first_name="Iris", last_name="Moss")
+    IntakeFactory(client=iris)
+    starts_on = working_day_from(today + dt.timedelta(days=3))
+    log_in(page, live_server)
+    proposed = plan_weekly_series(page, live_server, iris, esthetician=anna, starts_on=starts_on)
+    expect(proposed).to_have_count(8)
+    book = page.get_by_role("button", name="Book 8 sessions")
+    waiting = page.get_by_text("The form has changed: booking waits for the plan to match it.")
+    expect(book).to_be_enabled()
+    expect(waiting).to_be_hidden()
+
+    held = hold_previews(page)
+    page.get_by_label("Preferred time").fill("11:00")
+    wait_for(page, held, 1)
+
+    expect(book).to_be_disabled()
+    expect(waiting).to_be_visible()
+    # The old plan is still on screen, at 10:00.
+    expect(proposed.locator("time").first).to_have_text(
+        moment_label(at_ten(starts_on), today=today)
+    )
+
+    held[0].continue_()
+    page.unroute(re.compile(r"/series/new/\?"))
+    at_eleven = at_ten(starts_on) + dt.timedelta(hours=1)
+    expect(proposed.locator("time").first).to_have_text(moment_label(at_eleven, today=today))
+    expect(book).to_be_enabled()
+    expect(waiting).to_be_hidden()
+    book.click()
+
+    expect(page.get_by_text("8 sessions booked for Iris Moss.")).to_be_visible()
+    series = Series.objects.get()
+    assert series.preferred_time == dt.time(11)
+    first = series.sessions.order_by("starts_at").first()
+    assert first is not None
+    assert first.starts_at == at_eleven
+
+
+def test_typing_in_the_form_holds_the_book_button_before_the_plan_is_asked_for(
+    page: Page, live_server: LiveServer, anna: Esthetician, lift: Treatment
+) -> None:
+    iris = ClientFactory(first_name="Iris", last_name="Moss")
+    IntakeFactory(client=iris)
+    starts_on = working_day_from(timezone.localdate() + dt.timedelta(days=3))
+    log_in(page, live_server)
+    proposed = plan_weekly_series(page, live_server, iris, esthetician=anna, starts_on=starts_on)
+    expect(proposed).to_have_count(8)
+    held = hold_previews(page)
+
+    # The number field asks for a new plan only once typing pauses.
+    page.get_by_label("Number of sessions").fill("10")
+
+    expect(page.get_by_role("button", name="Book 8 sessions")).to_be_disabled()
+    wait_for(page, held, 1)
+    held[0].continue_()
+    expect(page.get_by_role("button", name="Book 10 sessions")).to_be_enabled()
+
+
+def test_a_plan_that_changed_after_it_was_shown_is_refused_beside_the_new_plan(
+    page: Page, live_server: LiveServer, anna: Esthetician, lift: Treatment
+) -> None:
+    iris = ClientFactory(first_name="Iris", last_name="Moss")
+    IntakeFactory(client=iris)
+    starts_on = working_day_from(timezone.localdate() + dt.timedelta(days=3))
+    log_in(page, live_server)
+    proposed = plan_weekly_series(page, live_server, iris, esthetician=anna, starts_on=starts_on)
+    expect(proposed).to_have_count(8)
+    # While the plan is on screen, Iris tells the front desk about her epilepsy.
+    IntakeFactory(client=iris, epilepsy=True)
+
+    page.get_by_role("button", name="Book 8 sessions").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Nothing was booked.")
+    expect(alert).to_contain_text("This is not the plan that was shown")
+    expect(page.locator("#preview")).to_contain_text("Epilepsy")
+    expect(page.get_by_label("Note acknowledging the client's cautions")).to_be_visible()
+    assert not Series.objects.exists()

@@ -93,11 +93,17 @@ def test_the_treatment_record_form_is_logged(
 def test_the_booking_page_for_a_client_is_logged(
     esthetician_client: BrowserClient, esthetician: Esthetician, iris: Client
 ) -> None:
-    TreatmentFactory()
+    treatment = TreatmentFactory()
 
     esthetician_client.get(
         reverse("session_new"),
-        {"client": iris.pk, "esthetician": esthetician.pk, "day": "2026-12-08", "time": "10:00"},
+        {
+            "client": iris.pk,
+            "esthetician": esthetician.pk,
+            "treatment": treatment.pk,
+            "day": "2026-12-08",
+            "time": "10:00",
+        },
     )
 
     assert logged(iris) == ["Booking page: findings on Tue 8 Dec, 10:00"]

@@ -65,6 +65,17 @@ def test_a_series_left_20_days_without_a_treatment_is_behind(esthetician):
     assert rebooked.pk not in behind()
 
 
+def test_a_first_session_moved_past_a_block_is_on_schedule(esthetician):
+    # Booked 12 days ago "on or after" that day; a filler wait put the first session 4 days ahead.
+    moved = course(
+        esthetician,
+        starts_on=TODAY - dt.timedelta(days=12),
+        booked_days_ahead=[4, 11, 18, 25, 32, 39, 46, 53],
+    )
+
+    assert moved.pk not in behind()
+
+
 def test_a_missed_session_without_make_up_is_behind(esthetician):
     missed = course(
         esthetician,

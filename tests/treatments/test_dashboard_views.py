@@ -329,17 +329,76 @@ def test_the_needs_attention_filter_keeps_series_with_a_blocked_booking(
     assert "Needs attention</span>" in response.content.decode()
 
 
-def test_the_start_dates_keep_series_started_between_them(
+def first_session_on(esthetician: Esthetician, day: dt.date) -> Series:
+    """A series asked for "on or after" 5 days earlier, its first session booked on `day`."""
+    series = course(esthetician, starts_on=day - dt.timedelta(days=5))
+    SessionFactory(
+        client=series.client,
+        esthetician=esthetician,
+        treatment=series.treatment,
+        series=series,
+        kind=Session.Kind.SERIES,
+        starts_at=at(day, 8) + dt.timedelta(minutes=2 * next(MINUTES)),
+    )
+    return series
+
+
+def test_the_start_dates_keep_series_whose_first_session_falls_between_them(
     manager_client: BrowserClient, esthetician: Esthetician
 ):
-    on_track(esthetician, starts_on=dt.date(2026, 10, 31))
-    first = on_track(esthetician, starts_on=dt.date(2026, 11, 1))
-    last = on_track(esthetician, starts_on=dt.date(2026, 11, 30))
-    on_track(esthetician, starts_on=dt.date(2026, 12, 1))
+    first_session_on(esthetician, dt.date(2026, 10, 31))
+    first = first_session_on(esthetician, dt.date(2026, 11, 1))
+    last = first_session_on(esthetician, dt.date(2026, 11, 30))
+    first_session_on(esthetician, dt.date(2026, 12, 1))
 
     response = manager_client.get(URL, {"started_from": "2026-11-01", "started_to": "2026-11-30"})
 
     assert table_order(response) == [last.pk, first.pk]
+
+
+def test_a_series_without_sessions_is_kept_by_its_start_date(
+    manager_client: BrowserClient, esthetician: Esthetician
+):
+    inside = course(esthetician, starts_on=dt.date(2026, 11, 30))
+    course(esthetician, starts_on=dt.date(2026, 12, 1))
+
+    response = manager_client.get(URL, {"started_from": "2026-11-01", "started_to": "2026-11-30"})
+
+    assert table_order(response) == [inside.pk]
+
+
+def test_started_shows_the_first_session_not_the_on_or_after_date(
+    manager_client: BrowserClient, esthetician: Esthetician
+):
+    first_session_on(esthetician, dt.date(2026, 11, 20))
+
+    response = manager_client.get(URL)
+
+    assert "Started Fri 20 Nov" in text(response)
+    assert "Sun 15 Nov" not in text(response)
+
+
+def test_a_series_without_sessions_shows_its_start_date_and_says_so(
+    manager_client: BrowserClient, esthetician: Esthetician
+):
+    course(esthetician, starts_on=dt.date(2026, 12, 14))
+
+    response = manager_client.get(URL)
+
+    assert "Started Mon 14 Dec (start date: no session yet)" in text(response)
+
+
+def test_sorting_by_started_follows_the_first_sessions(
+    manager_client: BrowserClient, esthetician: Esthetician
+):
+    # Asked for from 1 Nov, but the planner moved the first session to 20 Nov.
+    moved = first_session_on(esthetician, dt.date(2026, 11, 20))
+    Series.objects.filter(pk=moved.pk).update(starts_on=dt.date(2026, 11, 1))
+    between = first_session_on(esthetician, dt.date(2026, 11, 10))
+
+    response = manager_client.get(URL, {"sort": "started", "dir": "desc"})
+
+    assert table_order(response) == [moved.pk, between.pk]
 
 
 @pytest.fixture
@@ -372,7 +431,8 @@ ASCENDING = {
     "next": "ACB",
     "last": "BCA",
     "status": "ACB",
-    "started": "BAC",
+    # By the first session (B's 24, C's 12 and A's 2 days ago), not the start dates.
+    "started": "BCA",
 }
 
 
@@ -491,7 +551,7 @@ def test_a_row_links_to_its_series_and_its_client(
 def test_an_unusable_value_is_left_out_and_named(
     manager_client: BrowserClient, esthetician: Esthetician, params: dict[str, str], notice: str
 ):
-    series = on_track(esthetician, starts_on=dt.date(2026, 11, 15))
+    series = first_session_on(esthetician, dt.date(2026, 11, 15))
 
     response = manager_client.get(URL, params)
 
@@ -673,7 +733,7 @@ def test_the_csv_has_a_header_and_one_row_a_series_with_spa_local_dates_and_time
             "iris@example.com",
             str(esthetician),
             "Microcurrent lift",
-            "2026-11-01",
+            "2026-11-19",
             "6",
             "1",
             "2026-12-10",

@@ -37,7 +37,7 @@ def progress(**changes: object) -> CourseProgress:
         ({"sessions_per_week": 2}, dt.date(2026, 12, 11), False),
         ({"sessions_per_week": 2}, dt.date(2026, 12, 12), False),
         ({"sessions_per_week": 2}, dt.date(2026, 12, 13), True),
-        # Nothing completed yet: planned for the start date.
+        # Nothing completed, the first session's day not given: planned for the start date.
         ({"completed": 0, "booked": 8, "last_completed_on": None}, dt.date(2026, 11, 10), False),
         ({"completed": 0, "booked": 8, "last_completed_on": None}, dt.date(2026, 11, 11), True),
     ],
@@ -56,6 +56,57 @@ def progress(**changes: object) -> CourseProgress:
 )
 def test_behind_schedule_is_more_than_7_days_later_than_planned(changes, today, behind):
     assert behind_schedule(progress(**changes), today=today) is behind
+
+
+# Booked from Tue 3 Nov, but the planner moved the first session past a filler wait to Fri 20 Nov.
+MOVED_PAST_A_BLOCK = {
+    "starts_on": dt.date(2026, 11, 3),
+    "first_session_on": dt.date(2026, 11, 20),
+    "completed": 0,
+    "booked": 8,
+    "last_completed_on": None,
+}
+
+
+def test_a_first_session_moved_past_a_block_is_on_schedule_once_booked():
+    booked = progress(**MOVED_PAST_A_BLOCK, next_booked_on=dt.date(2026, 11, 20))
+
+    assert behind_schedule(booked, today=dt.date(2026, 11, 12)) is False
+
+
+@pytest.mark.parametrize(
+    ("next_booked_on", "today", "behind"),
+    [
+        # Planned for the first session's day, Fri 20 Nov, not the start date.
+        (dt.date(2026, 11, 26), dt.date(2026, 11, 12), False),
+        (dt.date(2026, 11, 27), dt.date(2026, 11, 12), False),
+        (dt.date(2026, 11, 28), dt.date(2026, 11, 12), True),
+        # Nothing booked ahead (the first session passed unrecorded): today counts.
+        (None, dt.date(2026, 11, 26), False),
+        (None, dt.date(2026, 11, 27), False),
+        (None, dt.date(2026, 11, 28), True),
+    ],
+    ids=[
+        "next-booked-6-days-after-the-first",
+        "next-booked-7-days-after-the-first",
+        "next-booked-8-days-after-the-first",
+        "6-days-after-the-first",
+        "7-days-after-the-first",
+        "8-days-after-the-first",
+    ],
+)
+def test_before_any_treatment_lateness_counts_from_the_first_session_as_booked(
+    next_booked_on, today, behind
+):
+    moved = progress(**MOVED_PAST_A_BLOCK, next_booked_on=next_booked_on)
+
+    assert behind_schedule(moved, today=today) is behind
+
+
+def test_once_a_session_is_completed_the_first_session_no_longer_counts():
+    treated = progress(first_session_on=dt.date(2026, 11, 3), next_booked_on=dt.date(2026, 12, 8))
+
+    assert behind_schedule(treated, today=dt.date(2026, 12, 2)) is False
 
 
 def test_a_missed_session_with_no_make_up_booked_is_behind_schedule():

@@ -103,8 +103,14 @@ def slots_of(page: str) -> list[str]:
     return re.findall(r'name="slot" value="([^"]+)"', page)
 
 
-def confirm(browser: BrowserClient, query: dict[str, Any], slots: list[str], **extra: Any):
-    return browser.post(NEW_URL, query | {"slot": slots} | extra)
+def shown_plan(page: str) -> dict[str, Any]:
+    """What a preview's "Book" posts back: its sessions' times and the plan's fingerprint."""
+    fingerprint = re.search(r'name="plan_shown" value="([^"]*)"', page)
+    return {"slot": slots_of(page), "plan_shown": fingerprint.group(1) if fingerprint else ""}
+
+
+def confirm(browser: BrowserClient, query: dict[str, Any], shown: dict[str, Any], **extra: Any):
+    return browser.post(NEW_URL, query | shown | extra)
 
 
 # The preview -----------------------------------------------------------------------------------
@@ -278,12 +284,73 @@ def test_client_in_the_address_is_preselected_with_the_defaults(
     assert ">Change<" in page
     assert f'name="client" value="{client.pk}"' in page
     assert f'<option value="{esthetician.pk}" selected>' in page
-    assert f'<option value="{treatment.pk}" selected>' in page
     assert 'name="starts_on" value="2026-11-22"' in page
     assert 'name="planned_sessions" value="8"' in page
     assert 'name="maintenance_weeks" value="4"' in page
     assert 'name="home_minutes_a_day" value="5"' in page
-    assert "To see the plan, choose the preferred days and preferred time." in page
+
+
+def treatment_options(page: str) -> str:
+    return page.split('name="treatment"', 1)[1].split("</select>", 1)[0]
+
+
+def test_a_client_never_treated_gets_no_treatment_and_is_asked_to_choose_one(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    TreatmentFactory(name="Microcurrent express", minutes=45)
+
+    page = main_of(esthetician_client.get(NEW_URL, {"client": cleared().pk}))
+
+    assert '<option value="" selected>Choose a treatment</option>' in treatment_options(page)
+    assert "To see the plan, choose the treatment, preferred days and preferred time." in page
+
+
+def test_the_clients_last_series_treatment_is_preselected(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    TreatmentFactory(name="Microcurrent express", minutes=45)
+    client = cleared()
+    SeriesFactory(client=client, esthetician=esthetician, treatment=treatment)
+
+    page = main_of(esthetician_client.get(NEW_URL, {"client": client.pk}))
+
+    assert f'<option value="{treatment.pk}" selected>' in treatment_options(page)
+
+
+def test_a_maintenance_visit_since_the_series_does_not_change_the_treatment_planned(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    maintenance = TreatmentFactory(name="A maintenance", kind=Treatment.Kind.MAINTENANCE)
+    client = cleared()
+    SeriesFactory(client=client, esthetician=esthetician, treatment=treatment)
+    SessionFactory(client=client, esthetician=esthetician, treatment=maintenance)
+
+    page = main_of(esthetician_client.get(NEW_URL, {"client": client.pk}))
+
+    assert f'<option value="{treatment.pk}" selected>' in treatment_options(page)
+
+
+def test_a_treatment_no_longer_offered_is_not_preselected(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    client = cleared()
+    SeriesFactory(client=client, esthetician=esthetician, treatment=treatment)
+    Treatment.objects.filter(pk=treatment.pk).update(is_active=False)
+
+    page = main_of(esthetician_client.get(NEW_URL, {"client": client.pk}))
+
+    assert '<option value="" selected>Choose a treatment</option>' in treatment_options(page)
+
+
+def test_confirm_without_a_treatment_says_so_beside_the_field(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    query = choices(cleared(), esthetician, treatment)
+
+    page = main_of(confirm(esthetician_client, query | {"treatment": ""}, {}))
+
+    assert not Series.objects.exists()
+    assert '<div class="field__error" id="id_treatment_error"><p>Choose the treatment.</p>' in page
 
 
 def test_without_a_client_the_page_asks_who_the_series_is_for(
@@ -375,15 +442,15 @@ def test_confirm_books_exactly_the_previewed_slots_and_goes_to_the_series_page(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:
     query = choices(cleared(), esthetician, treatment)
-    slots = slots_of(preview(esthetician_client, query))
+    shown = shown_plan(preview(esthetician_client, query))
 
-    response = confirm(esthetician_client, query, slots)
+    response = confirm(esthetician_client, query, shown)
 
     series = Series.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("series_detail", args=[series.pk])
     booked = [session.starts_at for session in series.sessions.order_by("starts_at")]
-    assert booked == [dt.datetime.fromisoformat(slot) for slot in slots]
+    assert booked == [dt.datetime.fromisoformat(slot) for slot in shown["slot"]]
     assert len(booked) == 8
 
 
@@ -391,9 +458,9 @@ def test_confirm_says_how_many_sessions_were_booked(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:
     query = choices(cleared(), esthetician, treatment)
-    slots = slots_of(preview(esthetician_client, query))
+    shown = shown_plan(preview(esthetician_client, query))
 
-    response = confirm(esthetician_client, query, slots)
+    response = confirm(esthetician_client, query, shown)
 
     assert "8 sessions booked" in main_of(esthetician_client.get(response["Location"]))
 
@@ -402,9 +469,9 @@ def test_confirm_keeps_the_home_care_plan(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:
     query = choices(cleared(), esthetician, treatment, home_device="ZIIP", home_days_a_week="3")
-    slots = slots_of(preview(esthetician_client, query))
+    shown = shown_plan(preview(esthetician_client, query))
 
-    confirm(esthetician_client, query, slots)
+    confirm(esthetician_client, query, shown)
 
     series = Series.objects.get()
     assert (series.home_device, series.home_minutes_a_day, series.home_days_a_week) == (
@@ -418,7 +485,7 @@ def test_a_slot_taken_since_the_preview_books_nothing_and_shows_the_new_plan(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:
     query = choices(cleared(), esthetician, treatment)
-    slots = slots_of(preview(esthetician_client, query))
+    shown = shown_plan(preview(esthetician_client, query))
     services.session_book(
         client=cleared(first_name="Olivia", last_name="Bennett"),
         esthetician=esthetician,
@@ -427,7 +494,7 @@ def test_a_slot_taken_since_the_preview_books_nothing_and_shows_the_new_plan(
         booked_by=None,
     )
 
-    response = confirm(esthetician_client, query, slots)
+    response = confirm(esthetician_client, query, shown)
 
     page = main_of(response)
     assert not Series.objects.exists()
@@ -436,17 +503,17 @@ def test_a_slot_taken_since_the_preview_books_nothing_and_shows_the_new_plan(
     assert "Tue 15 Dec, 10:00 is no longer free; the plan has changed." in page
     assert "Moved from Tue 15 Dec: Anna" in page
     assert "already booked" in page
-    assert slots_of(page) != slots
+    assert slots_of(page) != shown["slot"]
 
 
 def test_a_refusal_keeps_everything_typed(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:
     query = choices(cleared(epilepsy=True), esthetician, treatment, home_device="NuFACE Mini")
-    slots = slots_of(preview(esthetician_client, query))
+    shown = shown_plan(preview(esthetician_client, query))
     SessionFactory(esthetician=esthetician, treatment=treatment, starts_at=at(dt.date(2026, 12, 8)))
 
-    page = main_of(confirm(esthetician_client, query, slots, caution_note="Checked with her GP"))
+    page = main_of(confirm(esthetician_client, query, shown, caution_note="Checked with her GP"))
 
     assert 'name="home_device" value="NuFACE Mini"' in page
     assert ">Checked with her GP</textarea>" in page
@@ -457,9 +524,9 @@ def test_a_caution_without_a_note_shows_the_error_beside_the_note(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:
     query = choices(cleared(epilepsy=True), esthetician, treatment)
-    slots = slots_of(preview(esthetician_client, query))
+    shown = shown_plan(preview(esthetician_client, query))
 
-    page = main_of(confirm(esthetician_client, query, slots, caution_note=""))
+    page = main_of(confirm(esthetician_client, query, shown, caution_note=""))
 
     assert not Series.objects.exists()
     note_field = page.split('for="id_caution_note"', 1)[1].split("</div>", 2)
@@ -471,9 +538,9 @@ def test_a_caution_with_a_note_is_booked(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:
     query = choices(cleared(epilepsy=True), esthetician, treatment)
-    slots = slots_of(preview(esthetician_client, query))
+    shown = shown_plan(preview(esthetician_client, query))
 
-    response = confirm(esthetician_client, query, slots, caution_note="Checked with her GP")
+    response = confirm(esthetician_client, query, shown, caution_note="Checked with her GP")
 
     assert response.status_code == 302
     series = Series.objects.get()
@@ -481,12 +548,91 @@ def test_a_caution_with_a_note_is_booked(
     assert series.sessions.count() == 8
 
 
+def test_the_preview_carries_a_fingerprint_of_the_plan_shown(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    client = cleared()
+    tuesdays = shown_plan(preview(esthetician_client, choices(client, esthetician, treatment)))
+    fridays = shown_plan(
+        preview(esthetician_client, choices(client, esthetician, treatment, weekdays=["4"]))
+    )
+    again = shown_plan(preview(esthetician_client, choices(client, esthetician, treatment)))
+
+    assert re.fullmatch(r"[0-9a-f]{40,}", tuesdays["plan_shown"])
+    assert tuesdays["plan_shown"] == again["plan_shown"]
+    assert tuesdays["plan_shown"] != fridays["plan_shown"]
+
+
+def test_a_confirmation_with_the_fingerprint_of_an_older_plan_books_nothing(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    client = cleared()
+    tuesdays = shown_plan(preview(esthetician_client, choices(client, esthetician, treatment)))
+    fridays = choices(client, esthetician, treatment, weekdays=["4"])
+    friday_slots = shown_plan(preview(esthetician_client, fridays))["slot"]
+
+    response = confirm(
+        esthetician_client, fridays, {"slot": friday_slots, "plan_shown": tuesdays["plan_shown"]}
+    )
+
+    page = main_of(response)
+    assert not Series.objects.exists()
+    assert "Nothing was booked." in page
+    assert "This is not the plan that was shown" in page
+    assert "The plan below is up to date: check it, then book again." in page
+    assert "Fri 4 Dec, 10:00" in page
+    fresh = shown_plan(page)
+    assert fresh["slot"] == friday_slots
+    assert fresh["plan_shown"] not in ("", tuesdays["plan_shown"])
+
+
+def test_the_fresh_plan_beside_a_refusal_can_be_booked(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    client = cleared()
+    tuesdays = shown_plan(preview(esthetician_client, choices(client, esthetician, treatment)))
+    fridays = choices(client, esthetician, treatment, weekdays=["4"])
+    refused = main_of(confirm(esthetician_client, fridays, tuesdays))
+
+    response = confirm(esthetician_client, fridays, shown_plan(refused))
+
+    assert response.status_code == 302
+    assert Series.objects.get().preferred_weekdays == [FRIDAY]
+
+
+def test_a_confirmation_without_a_fingerprint_books_nothing(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    query = choices(cleared(), esthetician, treatment)
+    slots = shown_plan(preview(esthetician_client, query))["slot"]
+
+    page = main_of(confirm(esthetician_client, query, {"slot": slots}))
+
+    assert not Series.objects.exists()
+    assert "This is not the plan that was shown" in page
+
+
+def test_a_caution_that_appeared_after_the_preview_books_nothing(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    client = cleared()
+    query = choices(client, esthetician, treatment)
+    shown = shown_plan(preview(esthetician_client, query))
+    IntakeFactory(client=client, submitted_at=NOW, epilepsy=True)
+
+    page = main_of(confirm(esthetician_client, query, shown, caution_note="Seen by her GP."))
+
+    assert not Series.objects.exists()
+    assert "This is not the plan that was shown" in page
+    assert "Caution</span> Epilepsy" in page
+
+
 def test_confirm_with_unreadable_slots_books_nothing(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:
     query = choices(cleared(), esthetician, treatment)
 
-    page = main_of(confirm(esthetician_client, query, ["next tuesday"]))
+    page = main_of(confirm(esthetician_client, query, {"slot": ["next tuesday"]}))
 
     assert not Series.objects.exists()
     assert "The plan has changed since it was shown" in page
@@ -496,9 +642,9 @@ def test_confirm_with_a_missing_choice_shows_the_error_beside_the_field(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:
     query = choices(cleared(), esthetician, treatment)
-    slots = slots_of(preview(esthetician_client, query))
+    shown = shown_plan(preview(esthetician_client, query))
 
-    page = main_of(confirm(esthetician_client, query | {"preferred_time": ""}, slots))
+    page = main_of(confirm(esthetician_client, query | {"preferred_time": ""}, shown))
 
     assert not Series.objects.exists()
     assert 'id="id_preferred_time_error"' in page
@@ -836,7 +982,10 @@ def test_bad_choices_never_fail(
 
     assert esthetician_client.get(NEW_URL, query).status_code == 200
     assert esthetician_client.get(NEW_URL, query, headers=HTMX).status_code == 200
-    assert confirm(esthetician_client, query, ["2026-12-01T10:00:00+00:00"]).status_code == 200
+    assert (
+        confirm(esthetician_client, query, {"slot": ["2026-12-01T10:00:00+00:00"]}).status_code
+        == 200
+    )
     assert not Series.objects.exists()
 
 
@@ -849,7 +998,10 @@ def test_a_manager_without_an_esthetician_row_gets_no_default_esthetician(
 
     estheticians = page.split('name="esthetician"', 1)[1].split("</select>", 1)[0]
     assert "selected" not in estheticians.replace('value="" selected', "")
-    assert "To see the plan, choose the esthetician, preferred days and preferred time." in page
+    assert (
+        "To see the plan, choose the treatment, esthetician, preferred days and preferred time."
+        in page
+    )
 
 
 def test_a_series_starting_beyond_a_year_is_refused_calmly(

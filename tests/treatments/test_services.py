@@ -14,7 +14,7 @@ from tests.treatments.factories import (
     EstheticianFactory,
     TreatmentFactory,
 )
-from treatments import services
+from treatments import scheduling, services
 from treatments.models import MaintenanceVisit, Series, Session
 from treatments.services import BookingRefused
 
@@ -421,6 +421,78 @@ def test_a_slot_taken_since_the_preview_refuses_the_whole_series(
     assert "Tue 15 Dec, 10:00" in refused.value.reasons[0].message
     assert not Series.objects.exists()
     assert Session.objects.count() == 1
+
+
+def fingerprint_of_plan(client, esthetician, treatment, **changes) -> str:
+    """The fingerprint of the plan a preview of these choices shows now."""
+    choices = {
+        "client": client,
+        "esthetician": esthetician,
+        "treatment": treatment,
+        "starts_on": dt.date(2026, 12, 1),
+        "planned_sessions": 8,
+        "sessions_per_week": 1,
+        "weekdays": [TUESDAY],
+        "preferred_time": dt.time(10),
+        "maintenance_weeks": 4,
+        "maintenance_visits": 6,
+        "home_device": "",
+        "home_minutes_a_day": 5,
+        "home_days_a_week": 0,
+        **changes,
+    }
+    request = scheduling.SeriesRequest(
+        starts_on=choices["starts_on"],
+        sessions=choices["planned_sessions"],
+        sessions_per_week=choices["sessions_per_week"],
+        weekdays=frozenset(choices["weekdays"]),
+        start_time=choices["preferred_time"],
+        minutes=treatment.minutes,
+    )
+    plan = services.series_plan(client=client, esthetician=esthetician, request=request)
+    return services.series_fingerprint(plan, **choices)
+
+
+def test_a_series_is_booked_when_the_plan_is_the_one_shown(cleared_client, esthetician, treatment):
+    shown = fingerprint_of_plan(cleared_client, esthetician, treatment)
+
+    series = create_series(cleared_client, esthetician, treatment, shown=shown)
+
+    assert series.sessions.count() == 8
+
+
+@pytest.mark.parametrize(
+    "shown_with",
+    [{"preferred_time": dt.time(11)}, {"maintenance_visits": 4}, {"home_device": "ZIIP"}],
+    ids=["another-time", "other-maintenance", "other-home-care"],
+)
+def test_a_series_other_than_the_one_shown_books_nothing(
+    cleared_client, esthetician, treatment, shown_with
+):
+    shown = fingerprint_of_plan(cleared_client, esthetician, treatment, **shown_with)
+
+    codes = refusal_codes(
+        lambda: create_series(cleared_client, esthetician, treatment, shown=shown)
+    )
+
+    assert codes == ["plan_changed"]
+    assert not Series.objects.exists()
+
+
+def test_a_caution_that_appeared_since_the_plan_was_shown_books_nothing(
+    cleared_client, esthetician, treatment
+):
+    shown = fingerprint_of_plan(cleared_client, esthetician, treatment)
+    IntakeFactory(client=cleared_client, submitted_at=NOW, epilepsy=True)
+
+    codes = refusal_codes(
+        lambda: create_series(
+            cleared_client, esthetician, treatment, shown=shown, caution_note="Seen by her GP."
+        )
+    )
+
+    assert codes == ["plan_changed"]
+    assert not Series.objects.exists()
 
 
 def test_a_series_for_a_permanently_blocked_client_books_nothing(esthetician, treatment):

@@ -143,7 +143,13 @@ def test_the_booking_page_is_prefilled_from_the_query(esthetician_client, esthet
 
     response = esthetician_client.get(
         reverse("session_new"),
-        {"client": client.pk, "esthetician": esthetician.pk, "day": "2026-12-01", "time": "10:00"},
+        {
+            "client": client.pk,
+            "esthetician": esthetician.pk,
+            "treatment": treatment.pk,
+            "day": "2026-12-01",
+            "time": "10:00",
+        },
     )
 
     page = markup(response)
@@ -152,7 +158,68 @@ def test_the_booking_page_is_prefilled_from_the_query(esthetician_client, esthet
     assert 'value="2026-12-01"' in page
     assert 'value="10:00"' in page
     assert f'<option value="{esthetician.pk}" selected>' in page
+    assert f'<option value="{treatment.pk}" selected>' in page
     assert "Can be booked" in page
+
+
+def treatment_options(response: Any) -> str:
+    return markup(response).split('name="treatment"', 1)[1].split("</select>", 1)[0]
+
+
+def test_a_client_never_treated_gets_no_treatment_and_the_check_waits(
+    esthetician_client, esthetician, treatment
+):
+    TreatmentFactory(name="Microcurrent express", minutes=45)
+
+    response = esthetician_client.get(
+        reverse("session_new"), {"client": cleared_client().pk, "day": "2026-12-01"}
+    )
+
+    assert '<option value="" selected>Choose a treatment</option>' in treatment_options(response)
+    assert "Choose the esthetician, treatment, date and time" in text(response)
+
+
+def test_the_clients_last_treatment_is_preselected(esthetician_client, esthetician, treatment):
+    express = TreatmentFactory(name="Microcurrent express", minutes=45)
+    client = cleared_client()
+    booked(esthetician, client, treatment=express, starts_at=at(TUESDAY - dt.timedelta(days=60)))
+    booked(esthetician, client, treatment=treatment, starts_at=at(TUESDAY - dt.timedelta(days=30)))
+
+    response = esthetician_client.get(reverse("session_new"), {"client": client.pk})
+
+    assert f'<option value="{treatment.pk}" selected>' in treatment_options(response)
+
+
+def test_a_cancelled_session_does_not_count_as_the_last_treatment(
+    esthetician_client, esthetician, treatment
+):
+    express = TreatmentFactory(name="Microcurrent express", minutes=45)
+    client = cleared_client()
+    booked(esthetician, client, treatment=treatment, starts_at=at(TUESDAY - dt.timedelta(days=60)))
+    booked(
+        esthetician,
+        client,
+        treatment=express,
+        starts_at=at(TUESDAY - dt.timedelta(days=30)),
+        status=Session.Status.CANCELLED,
+    )
+
+    response = esthetician_client.get(reverse("session_new"), {"client": client.pk})
+
+    assert f'<option value="{treatment.pk}" selected>' in treatment_options(response)
+
+
+def test_booking_without_a_treatment_says_so_beside_the_field(
+    esthetician_client, esthetician, treatment
+):
+    data = booking(cleared_client(), esthetician, treatment) | {"treatment": ""}
+
+    response = book(esthetician_client, data)
+
+    assert not Session.objects.exists()
+    page = markup(response)
+    assert '<div class="field__error" id="id_treatment_error">' in page
+    assert "Choose the treatment." in text(response)
 
 
 def test_without_a_client_the_booking_page_searches_for_one(esthetician_client, esthetician):
@@ -166,6 +233,80 @@ def test_without_a_client_the_booking_page_searches_for_one(esthetician_client, 
     assert "Who is the session for?" in page
     assert "Iris Moss" in page
     assert f"?esthetician={esthetician.pk}&day=2026-12-01&client={client.pk}" in page
+
+
+def calendar_slot(esthetician: Esthetician) -> dict[str, Any]:
+    """What a free slot of the calendar links to the booking page with."""
+    return {"esthetician": esthetician.pk, "day": "2026-12-01", "time": "10:00"}
+
+
+def test_a_free_slot_shows_who_and_when_above_the_client_search(esthetician_client, esthetician):
+    response = esthetician_client.get(reverse("session_new"), calendar_slot(esthetician))
+
+    said = text(response)
+    assert f"The slot Tue 1 Dec, 10:00 with {esthetician}" in said
+    assert said.index("The slot") < said.index("Who is the session for?")
+    back = f"{reverse('calendar')}?date=2026-12-01&esthetician={esthetician.pk}"
+    assert f'<a href="{back}">Choose another slot</a>' in markup(response)
+
+
+def test_from_a_free_slot_the_breadcrumb_leads_back_to_the_calendar(
+    esthetician_client, esthetician
+):
+    response = esthetician_client.get(reverse("session_new"), calendar_slot(esthetician))
+
+    breadcrumb = markup(response).split('<p class="breadcrumb">', 1)[1].split("</p>", 1)[0]
+    back = f"{reverse('calendar')}?date=2026-12-01&esthetician={esthetician.pk}"
+    assert f'<a href="{back}">Calendar</a> › Tue 1 Dec' in " ".join(breadcrumb.split())
+    assert "Today" not in breadcrumb
+
+
+def test_without_a_slot_or_a_client_the_breadcrumb_says_book_a_session(esthetician_client):
+    response = esthetician_client.get(reverse("session_new"))
+
+    breadcrumb = markup(response).split('<p class="breadcrumb">', 1)[1].split("</p>", 1)[0]
+    assert breadcrumb.strip() == "Book a session"
+    assert "The slot" not in text(response)
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "htmx"])
+def test_the_client_search_keeps_the_slot_in_every_result(esthetician_client, esthetician, headers):
+    client = cleared_client()
+
+    response = esthetician_client.get(
+        reverse("session_new"), calendar_slot(esthetician) | {"q": "moss"}, headers=headers
+    )
+
+    slot = f"esthetician={esthetician.pk}&day=2026-12-01&time=10%3A00"
+    assert f'href="?{slot}&client={client.pk}"' in markup(response)
+
+
+def test_choosing_a_client_from_a_slot_checks_that_slot(esthetician_client, esthetician, treatment):
+    client = cleared_client()
+    booked(esthetician, client, treatment=treatment, starts_at=at(TUESDAY - dt.timedelta(days=7)))
+
+    response = esthetician_client.get(
+        reverse("session_new"), calendar_slot(esthetician) | {"client": client.pk}
+    )
+
+    page = markup(response)
+    assert "For Iris Moss" in text(response)
+    assert 'name="day" value="2026-12-01"' in page
+    assert 'name="time" value="10:00"' in page
+    assert "Can be booked" in text(response)
+    assert "The slot" not in text(response)
+
+
+def test_choosing_another_client_keeps_the_slot(esthetician_client, esthetician, treatment):
+    client = cleared_client()
+    query = calendar_slot(esthetician) | {"client": client.pk, "treatment": treatment.pk}
+
+    response = esthetician_client.get(reverse("session_new"), query)
+
+    slot = f"esthetician={esthetician.pk}&day=2026-12-01&time=10%3A00"
+    assert f'<a href="{reverse("session_new")}?{slot}">choose another client</a>' in markup(
+        response
+    )
 
 
 def test_the_client_search_answers_htmx_with_the_results_only(esthetician_client):
@@ -438,17 +579,43 @@ def due_visit(esthetician: Esthetician, treatment: Treatment) -> MaintenanceVisi
     return MaintenanceVisit.objects.create(series=series, number=1, due_on=TUESDAY)
 
 
-def test_a_maintenance_visit_prefills_the_booking(esthetician_client, due_visit):
+def test_a_maintenance_visit_prefills_the_booking_with_its_series_treatment(
+    esthetician_client, due_visit
+):
     response = esthetician_client.get(reverse("session_new"), {"visit": due_visit.pk})
 
     page = markup(response)
-    maintenance = Treatment.objects.get(name="Maintenance lift")
     assert "Book maintenance visit 1" in page
     assert "For Iris Moss" in text(response)
     assert 'value="2026-12-01"' in page
     assert 'value="10:00"' in page
-    assert f'<option value="{maintenance.pk}" selected>' in page
+    assert f'<option value="{due_visit.series.treatment_id}" selected>' in treatment_options(
+        response
+    )
     assert f'name="maintenance_visit" value="{due_visit.pk}"' in page
+
+
+def test_a_later_visit_prefills_the_treatment_of_the_last_one(
+    esthetician_client, esthetician, due_visit
+):
+    maintenance = Treatment.objects.get(name="Maintenance lift")
+    series = due_visit.series
+    SessionFactory(
+        client=series.client,
+        esthetician=esthetician,
+        treatment=maintenance,
+        series=series,
+        kind=Session.Kind.MAINTENANCE,
+        status=Session.Status.COMPLETED,
+        starts_at=at(TUESDAY - dt.timedelta(days=28)),
+    )
+    # Another treatment the client had elsewhere since is not this series' visit.
+    express = TreatmentFactory(name="Microcurrent express", minutes=45)
+    booked(esthetician, series.client, treatment=express, starts_at=at(TUESDAY - dt.timedelta(7)))
+
+    response = esthetician_client.get(reverse("session_new"), {"visit": due_visit.pk})
+
+    assert f'<option value="{maintenance.pk}" selected>' in treatment_options(response)
 
 
 def test_booking_a_maintenance_visit_links_the_visit(esthetician_client, esthetician, due_visit):

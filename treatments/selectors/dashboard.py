@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import (
     Count,
+    DateField,
     Exists,
     F,
     Max,
@@ -24,7 +25,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from treatments.models import MaintenanceVisit, Series, Session
@@ -79,6 +80,7 @@ def with_progress(series: QuerySet[Series], *, now: dt.datetime) -> QuerySet[Ser
         completed_count=Count("sessions", filter=COURSE & COMPLETED),
         booked_count=Count("sessions", filter=COURSE & BOOKED),
         last_completed_at=Max("sessions__starts_at", filter=COURSE & COMPLETED),
+        first_session_at=Min("sessions__starts_at", filter=COURSE),
         next_session_at=Min("sessions__starts_at", filter=BOOKED & Q(sessions__ends_at__gt=now)),
         attention_count=Count(
             "sessions", filter=BOOKED & Q(sessions__needs_attention=True, sessions__ends_at__gt=now)
@@ -99,9 +101,10 @@ def behind_schedule_ids(*, today: dt.date, now: dt.datetime) -> set[int]:
         "booked_count",
         "last_completed_at",
         "next_session_at",
+        "first_session_at",
     )
     behind = set()
-    for pk, starts_on, per_week, planned, completed, booked, last_at, next_at in rows:
+    for pk, starts_on, per_week, planned, completed, booked, last_at, next_at, first_at in rows:
         progress = CourseProgress(
             starts_on=starts_on,
             sessions_per_week=per_week,
@@ -110,6 +113,7 @@ def behind_schedule_ids(*, today: dt.date, now: dt.datetime) -> set[int]:
             booked=booked,
             last_completed_on=timezone.localdate(last_at) if last_at else None,
             next_booked_on=timezone.localdate(next_at) if next_at else None,
+            first_session_on=timezone.localdate(first_at) if first_at else None,
         )
         if behind_schedule(progress, today=today):
             behind.add(pk)
@@ -131,6 +135,21 @@ class SeriesFilters:
     descending: bool = True
 
 
+def started_on() -> Coalesce:
+    """The day a series started: its first course session's, as booked, or its start date
+    while it has no session (one correlated lookup a series)."""
+    first = (
+        Session.objects.filter(series=OuterRef("pk"), kind__in=Session.COURSE_KINDS)
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    return Coalesce(
+        TruncDate(Subquery(first), tzinfo=timezone.get_current_timezone()),
+        F("starts_on"),
+        output_field=DateField(),
+    )
+
+
 def _course_sessions(*, status: str) -> QuerySet[Session]:
     return Session.objects.filter(
         series=OuterRef("pk"), kind__in=Session.COURSE_KINDS, status=status
@@ -138,15 +157,15 @@ def _course_sessions(*, status: str) -> QuerySet[Session]:
 
 
 def _sort_key(sort: str, *, now: dt.datetime) -> list[Any]:
-    """What a column sorts by. Plain columns use their index; the progress columns are one
-    correlated lookup a series, only computed when staff sort by them."""
+    """What a column sorts by. Plain columns use their index; the progress columns and the
+    start (`started_on`, annotated by `series_table`) are one correlated lookup a series."""
     completed = _course_sessions(status=Session.Status.COMPLETED)
     keys: dict[str, list[Any]] = {
         "client": [F("client__last_name"), F("client__first_name")],
         "esthetician": [F("esthetician__user__first_name"), F("esthetician__user__last_name")],
         "treatment": [F("treatment__name")],
         "status": [F("status")],
-        "started": [F("starts_on")],
+        "started": [F("started_on")],
         "progress": [
             Subquery(completed.values("series").annotate(n=Count("pk")).values("n"))
             * 1000
@@ -176,10 +195,12 @@ def series_table(
         series = series.filter(esthetician_id=filters.esthetician)
     if filters.status:
         series = series.filter(status=filters.status)
+    # "Started" sorts and filters by the first session's day, as the table shows it.
+    series = series.annotate(started_on=started_on())
     if filters.started_from:
-        series = series.filter(starts_on__gte=filters.started_from)
+        series = series.filter(started_on__gte=filters.started_from)
     if filters.started_to:
-        series = series.filter(starts_on__lte=filters.started_to)
+        series = series.filter(started_on__lte=filters.started_to)
     flagged = Exists(
         Session.objects.filter(
             series=OuterRef("pk"),

@@ -304,11 +304,24 @@ def due_visit(pk: str | int | None) -> MaintenanceVisit | None:
     )
 
 
-def default_treatment(visit: MaintenanceVisit | None) -> Treatment | None:
-    """What a booking starts with: a maintenance treatment for a visit, else a series one."""
-    treatments = Treatment.objects.filter(is_active=True)
-    kind = Treatment.Kind.MAINTENANCE if visit else Treatment.Kind.SERIES
-    chosen = treatments.filter(kind=kind).first()
-    if chosen is None and visit is not None:
-        return visit.series.treatment
-    return chosen or treatments.first()
+def last_treatment(
+    client: Client, *, series: Series | None = None, kind: str | None = None
+) -> Treatment | None:
+    """What a booking or a plan starts with: the treatment of the client's latest session,
+    booked or given, else of their latest series (within `series` when given: a maintenance
+    visit's). Only a treatment still offered, of `kind` when given; None when there is none,
+    so staff choose."""
+    offered = Treatment.objects.filter(is_active=True)
+    if kind is not None:
+        offered = offered.filter(kind=kind)
+    sessions = Session.objects.filter(
+        client=client, status__in=Session.HELD_STATUSES, treatment__in=offered
+    )
+    every_series = Series.objects.filter(client=client, treatment__in=offered)
+    if series is not None:
+        sessions, every_series = sessions.filter(series=series), every_series.filter(pk=series.pk)
+    latest = (
+        sessions.select_related("treatment").order_by("-starts_at", "-pk").first()
+        or every_series.select_related("treatment").order_by("-starts_on", "-pk").first()
+    )
+    return latest.treatment if latest is not None else None

@@ -6,6 +6,7 @@ from treatments.services.attention import sessions_reassess
 from treatments.services.booking import (
     BookingRefused,
     series_create,
+    series_fingerprint,
     series_plan,
     session_book,
     session_reschedule,
@@ -33,6 +34,7 @@ __all__ = [
     "not_today",
     "series_cancel",
     "series_create",
+    "series_fingerprint",
     "series_plan",
     "session_book",
     "session_cancel",

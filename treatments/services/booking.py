@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from clients.models import Client
 from clients.selectors import latest_intake
@@ -34,6 +36,8 @@ from treatments.selectors import availability_for, slot_check
 from treatments.services import messages
 
 T = TypeVar("T")
+# Keeps a plan's fingerprint apart from every other signature made with SECRET_KEY.
+FINGERPRINT_SALT = "treatments.series-plan-shown"
 
 
 class BookingRefused(Exception):
@@ -187,11 +191,14 @@ def series_create(
     home_minutes_a_day: int = 5,
     home_days_a_week: int = 0,
     slots: Sequence[dt.datetime] | None = None,
+    shown: str | None = None,
 ) -> Series:
     """Plan a series and book all of its sessions, or none.
 
     `slots` are the start times staff saw in the preview; when given, exactly those are booked,
-    and any that is no longer free is named in the refusal.
+    and any that is no longer free is named in the refusal. `shown` is the fingerprint of the
+    plan staff saw (`series_fingerprint`); when given, a plan that differs from it in anything
+    (a choice, a session's time, the client's cautions) is refused.
     """
     problems = _series_problems(
         planned_sessions=planned_sessions,
@@ -219,6 +226,25 @@ def series_create(
     planned = [proposed.starts_at for proposed in plan.sessions]
     if slots is not None and list(slots) != planned:
         raise BookingRefused(_changed_slots(slots, planned))
+    if shown is not None:
+        now = series_fingerprint(
+            plan,
+            client=client,
+            esthetician=esthetician,
+            treatment=treatment,
+            starts_on=starts_on,
+            planned_sessions=planned_sessions,
+            sessions_per_week=sessions_per_week,
+            weekdays=weekdays,
+            preferred_time=preferred_time,
+            maintenance_weeks=maintenance_weeks,
+            maintenance_visits=maintenance_visits,
+            home_device=home_device,
+            home_minutes_a_day=home_minutes_a_day,
+            home_days_a_week=home_days_a_week,
+        )
+        if not constant_time_compare(shown, now):
+            raise BookingRefused([PLAN_NOT_SHOWN])
     unacknowledged = scheduling.unacknowledged_cautions(plan.cautions, caution_note)
     if unacknowledged:
         raise BookingRefused(unacknowledged)
@@ -253,6 +279,40 @@ def series_create(
             booked_by=created_by,
         )
     return series
+
+
+PLAN_NOT_SHOWN = Reason(
+    "plan_changed",
+    "This is not the plan that was shown: a choice, the calendar or the client's cautions "
+    "changed after it was shown.",
+)
+
+
+def series_fingerprint(plan: scheduling.Plan, **choices: Any) -> str:
+    """A signature of a planned series as staff see it: the choices (as `series_create` takes
+    them), every session's start and end, and the client's cautions. It tells a confirmation
+    whether the plan it would book is still the one that was shown."""
+    shown: dict[str, Any] = {name: _plain(value) for name, value in choices.items()}
+    shown["sessions"] = [
+        [_plain(proposed.starts_at), _plain(proposed.ends_at)] for proposed in plan.sessions
+    ]
+    shown["cautions"] = sorted(caution.code for caution in plan.cautions)
+    return salted_hmac(FINGERPRINT_SALT, json.dumps(shown, sort_keys=True)).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """A choice as JSON can hold it, the same however it was given (a row, its id, a list)."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(_plain(item) for item in value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
 
 
 def _changed_slots(slots: Sequence[dt.datetime], planned: Sequence[dt.datetime]) -> list[Reason]:

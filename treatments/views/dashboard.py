@@ -290,7 +290,7 @@ def _export_rows(
                 _cell(row.client.email),
                 _cell(str(row.esthetician)),
                 _cell(row.treatment.name),
-                row.starts_on.isoformat(),
+                _started_on(row).isoformat(),
                 row.planned_sessions,
                 row.completed_count,
                 *_date_and_time(row.next_session_at),
@@ -319,6 +319,13 @@ def _date_and_time(moment: dt.datetime | None) -> tuple[str, str]:
         return "", ""
     local = timezone.localtime(moment)
     return local.date().isoformat(), f"{local:%H:%M}"
+
+
+def _started_on(series: Series) -> dt.date:
+    """The first session's day, or the start date while the series has no session."""
+    if series.first_session_at is None:
+        return series.starts_on
+    return timezone.localdate(series.first_session_at)
 
 
 def _choice(

@@ -21,12 +21,13 @@ from spa.access import staff_required
 from spa.dates import day_label
 from spa.views import render_page, wants_partial
 from treatments import services
-from treatments.forms import SeriesPlanForm
+from treatments.forms import BOOKABLE_CLIENTS, SeriesPlanForm
 from treatments.models import Series, Treatment
 from treatments.scheduling import Plan, Reason, maintenance_due_dates
 from treatments.selectors import (
     completed_count,
     home_care_routine,
+    last_treatment,
     maintenance_schedule,
     series_client_choices,
     series_permanent_blocks,
@@ -65,6 +66,8 @@ class Preview:
     plan: Plan | None = None
     maintenance: list[dt.date] = field(default_factory=list)
     home_care: str = ""
+    # What the confirmation carries back, so that only this very plan can be booked.
+    fingerprint: str = ""
 
     @property
     def intake_would_help(self) -> bool:
@@ -97,6 +100,7 @@ def _series_confirm(request: HttpRequest) -> HttpResponse:
                 **form.series_fields(),
                 created_by=request.user,
                 slots=_slots(request.POST.getlist("slot")),
+                shown=request.POST.get("plan_shown", ""),
             )
         except services.BookingRefused as refused:
             refusal = _refusal(form, refused.reasons)
@@ -166,7 +170,8 @@ def _routine(series: Series) -> str:
 
 
 def _plan_data(query: QueryDict, *, user: AbstractBaseUser | AnonymousUser) -> QueryDict:
-    """The choices in the address, with the defaults for any it leaves out (a first visit)."""
+    """The choices in the address, with the defaults for any it leaves out (a first visit): the
+    signed-in esthetician, the client's last series treatment (none: staff choose), tomorrow."""
     data = QueryDict(mutable=True)
     for name, form_field in SeriesPlanForm.base_fields.items():
         if form_field.initial is not None:
@@ -176,7 +181,9 @@ def _plan_data(query: QueryDict, *, user: AbstractBaseUser | AnonymousUser) -> Q
     esthetician = getattr(user, "esthetician", None)
     if esthetician is not None:
         data["esthetician"] = str(esthetician.pk)
-    treatment = Treatment.objects.filter(is_active=True, kind=Treatment.Kind.SERIES).first()
+    client_id = query.get("client", "")
+    client = BOOKABLE_CLIENTS.filter(pk=client_id).first() if client_id.isdecimal() else None
+    treatment = last_treatment(client, kind=Treatment.Kind.SERIES) if client else None
     if treatment is not None:
         data["treatment"] = str(treatment.pk)
     for name in query:
@@ -238,7 +245,8 @@ def _preview(form: SeriesPlanForm, client: Client) -> Preview:
     home_care = home_care_routine(
         minutes_a_day=data["home_minutes_a_day"], days_a_week=data["home_days_a_week"]
     )
-    return Preview(plan=plan, maintenance=maintenance, home_care=home_care)
+    fingerprint = services.series_fingerprint(plan, **{name: data[name] for name in PLAN_FIELDS})
+    return Preview(plan=plan, maintenance=maintenance, home_care=home_care, fingerprint=fingerprint)
 
 
 def _what_is_missing(form: SeriesPlanForm) -> dict[str, Any]:

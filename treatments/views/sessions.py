@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,12 +35,12 @@ from treatments.forms import (
     SessionBookForm,
     TreatmentRecordForm,
 )
-from treatments.models import Session, TreatmentRecord
+from treatments.models import Esthetician, Session, TreatmentRecord
 from treatments.selectors import (
     BookingCheck,
     booking_check,
-    default_treatment,
     due_visit,
+    last_treatment,
     latest_record,
     make_up_obstacles,
     session_page,
@@ -71,6 +73,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
         context = _booking_context(request, form, values, check=_check(chosen))
         # A date the check cannot take (a year ahead or more) is said at once, not on booking.
         context["day_errors"] = chosen.errors.get("day") if values["day"] else None
+        context["slot"] = _chosen_slot(chosen) if context["client"] is None else None
         partial = "check" if context["client"] else "client_results"
         return render_page(request, "treatments/session_new.html", context, partial=partial)
     form = SessionBookForm(request.POST)
@@ -89,7 +92,8 @@ def session_new(request: HttpRequest) -> HttpResponse:
 
 
 def _booking_values(request: HttpRequest) -> dict[str, str]:
-    """The booking page's choices from its address, with defaults for what is not given."""
+    """The booking page's choices from its address, with defaults for what is not given: the
+    signed-in esthetician, the client's last treatment (none: staff choose), a visit's day."""
     values = {name: request.GET.get(name, "").strip() for name in BOOKING_QUERY}
     visit = due_visit(values["maintenance_visit"] or request.GET.get("visit"))
     values["maintenance_visit"] = ""
@@ -100,11 +104,18 @@ def _booking_values(request: HttpRequest) -> dict[str, str]:
         on = max(visit.due_on, timezone.localdate())
         defaults = {"esthetician": series.esthetician, "day": on.isoformat()}
         defaults["time"] = f"{series.preferred_time:%H:%M}"
-    defaults["treatment"] = default_treatment(visit)
+        defaults["treatment"] = last_treatment(series.client, series=series)
+    elif (client := _bookable(values["client"])) is not None:
+        defaults["treatment"] = last_treatment(client)
     for name, default in defaults.items():
         if not values[name] and default is not None:
             values[name] = str(getattr(default, "pk", default))
     return values
+
+
+def _bookable(client_id: str) -> Client | None:
+    """The client a page's address names, if they can be booked."""
+    return BOOKABLE_CLIENTS.filter(pk=client_id).first() if client_id.isdecimal() else None
 
 
 def _check(form: SessionBookForm) -> BookingCheck | None:
@@ -119,6 +130,26 @@ def _check(form: SessionBookForm) -> BookingCheck | None:
         minutes=data["treatment"].minutes,
         caution_note=data["caution_note"],
     )
+
+
+@dataclass(frozen=True)
+class ChosenSlot:
+    """A time chosen before the client (a free slot of the calendar), and the way back to it."""
+
+    esthetician: Esthetician
+    starts_at: dt.datetime
+    calendar_url: str
+
+
+def _chosen_slot(form: SessionBookForm) -> ChosenSlot | None:
+    """The esthetician, day and time the address carries, when all three can be read."""
+    form.is_valid()
+    data = form.cleaned_data
+    if any(data.get(name) is None for name in ("esthetician", "day", "time")):
+        return None
+    esthetician, day = data["esthetician"], data["day"]
+    calendar_url = _address("calendar", {"date": day.isoformat(), "esthetician": esthetician.pk})
+    return ChosenSlot(esthetician, form.starts_at(), calendar_url)
 
 
 def _booking_fields(form: SessionBookForm) -> dict[str, Any]:
@@ -140,8 +171,7 @@ def _booking_context(
     request: HttpRequest, form: SessionBookForm, values: Any, *, check: BookingCheck | None
 ) -> dict[str, Any]:
     """What the booking page shows: the client (or a search for one), the form, the check."""
-    client_id = str(values.get("client", ""))
-    client = BOOKABLE_CLIENTS.filter(pk=client_id).first() if client_id.isdigit() else None
+    client = _bookable(str(values.get("client", "")))
     visit = due_visit(values.get("maintenance_visit"))
     asked_visit = request.GET.get("visit") or request.GET.get("maintenance_visit")
     query = request.GET.get("q", "").strip()[:100]
@@ -151,10 +181,13 @@ def _booking_context(
         moment = timezone.localtime(check.earliest.starts_at)
         chosen = {name: values.get(name, "") for name in BOOKING_QUERY}
         chosen |= {"day": moment.date().isoformat(), "time": f"{moment:%H:%M}"}
-        earliest_url = reverse("session_new") + "?" + urlencode(chosen)
+        earliest_url = _address("session_new", chosen)
     results = clients_with_standing(results, today=timezone.localdate())
     _log_booking_page(request, client, results, check)
+    # Another client keeps the slot, not the treatment chosen for this one.
+    slot = {name: values[name] for name in ("esthetician", "day", "time") if values.get(name)}
     return {
+        "another_client_url": _address("session_new", slot),
         "form": form,
         "client": client,
         "visit": visit,
@@ -164,6 +197,11 @@ def _booking_context(
         "query": query,
         "results": results,
     }
+
+
+def _address(name: str, query: dict[str, Any]) -> str:
+    """A page's address with a query, or without one when there is nothing to carry."""
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
 
 
 def _log_booking_page(
