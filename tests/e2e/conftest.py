@@ -69,6 +69,7 @@ AXE_RUN = """async () => {
         return `${rule.id}: ${rule.help} (${nodes.join(", ")}${more})`;
     });
 }"""
+# htmx has settled, and the dimming of a region being fetched has faded.
 SETTLED = """() => !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")
     && document.getAnimations().every((animation) => animation.playState !== "running")"""
 # Said when the page moved on before its check ran: the next page is checked when it loads.
@@ -89,6 +90,8 @@ def every_page_is_accessible(page: Page) -> Iterator[None]:
 
     def check(loaded: Page) -> None:
         try:
+            # A page may fetch a region as it loads (a plan's preview): check it once settled.
+            loaded.wait_for_function(SETTLED)
             found.extend(f"{loaded.url}: {problem}" for problem in axe_violations(loaded))
         except PlaywrightError as error:
             if not any(words in str(error) for words in LEFT_ALREADY):
@@ -97,8 +100,6 @@ def every_page_is_accessible(page: Page) -> Iterator[None]:
     page.on("load", check)
     yield
     if not page.is_closed() and page.url != "about:blank":
-        # The page the journey ends on, as htmx may have changed it since it loaded: once
-        # htmx has settled and the dimming of a region being fetched has faded.
-        page.wait_for_function(SETTLED)
+        # The page the journey ends on, as htmx may have changed it since it loaded.
         check(page)
     assert found == [], "axe-core found:\n" + "\n".join(dict.fromkeys(found))
