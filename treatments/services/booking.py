@@ -300,7 +300,7 @@ def session_reschedule(
         raise BookingRefused(problems)
     session.starts_at, session.ends_at, session.caution_note = starts_at, ends_at, note
     # The new time passed every check, so whatever flagged the old one no longer applies.
-    session.needs_attention, session.attention_reason = False, ""
+    session.needs_attention, session.attention_reason, session.attention_kinds = False, "", []
     session.save(
         update_fields=[
             "starts_at",
@@ -308,6 +308,7 @@ def session_reschedule(
             "caution_note",
             "needs_attention",
             "attention_reason",
+            "attention_kinds",
             "updated_at",
         ]
     )
