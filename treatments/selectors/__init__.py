@@ -44,9 +44,11 @@ from treatments.selectors.sessions import (
 )
 from treatments.selectors.today import (
     SessionWithFindings,
+    WorklistSession,
     day_bounds,
     sessions_for_day,
     with_findings,
+    worklist,
 )
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "SessionWithFindings",
     "SlotCheck",
     "TimelineEntry",
+    "WorklistSession",
     "availability_for",
     "booking_check",
     "calendar_estheticians",
@@ -86,4 +89,5 @@ __all__ = [
     "sessions_for_page",
     "slot_check",
     "with_findings",
+    "worklist",
 ]
