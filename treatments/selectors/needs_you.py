@@ -6,8 +6,8 @@
 - clients whose intake will be out of date on the day of their next session, this week;
 - series behind schedule (the rule is `treatments.progress.behind_schedule`).
 
-Each list is one query whatever its length, and at most LIMIT long; it knows how many rows
-there are in all, so the page can say "and 12 more".
+Each list takes a fixed number of queries whatever its length (one to three) and is at most
+LIMIT long; it knows how many rows there are in all, so the page can say "and 12 more".
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Window
 from django.utils import timezone
 
 from clients.eligibility import oldest_intake_in_date
@@ -123,10 +123,7 @@ def sessions_flagged(
     *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime, limit: int = LIMIT
 ) -> Bounded[Session]:
     """Booked sessions to come this week that are flagged "needs attention", soonest first."""
-    _, week_end = day_bounds(today + dt.timedelta(days=DAYS_AHEAD))
-    sessions = _sessions(esthetician).filter(
-        status=Session.Status.BOOKED, needs_attention=True, ends_at__gt=now, starts_at__lt=week_end
-    )
+    sessions = _this_week(_sessions(esthetician), today=today, now=now).filter(needs_attention=True)
     found, total = _first(sessions.order_by("starts_at", "pk"), limit)
     return Bounded(rows=_by_esthetician(found, lambda session: session), total=total)
 
@@ -138,55 +135,100 @@ def intakes_running_out(
     its day (or who have none), the soonest session first.
 
     Only the next session counts: at each visit the pre-treatment check records a new intake
-    version, so a later session is judged against that one.
+    version, so a later session is judged against that one. Three short queries, whatever the
+    number of sessions: the week's bookings (a few values each), the latest intake date of
+    their clients, and the sessions to show.
     """
-    _, week_end = day_bounds(today + dt.timedelta(days=DAYS_AHEAD))
-    earlier = Session.objects.filter(
-        client=OuterRef("client_id"),
-        status=Session.Status.BOOKED,
-        ends_at__gt=now,
-        starts_at__lt=OuterRef("starts_at"),
+    upcoming = _next_bookings(esthetician=esthetician, today=today, now=now)
+    given = _latest_intake_given(list(upcoming)) if upcoming else {}
+    out_of_date = sorted(
+        (booking.starts_at, booking.pk)
+        for client_id, booking in upcoming.items()
+        if _out_of_date_on(given.get(client_id), timezone.localdate(booking.starts_at))
     )
-    latest = Intake.objects.filter(client=OuterRef("client_id")).latest_first()
+    if not out_of_date:
+        return Bounded(rows=[], total=0)
     open_link = IntakeLink.objects.filter(
         client=OuterRef("client_id"), used_at__isnull=True, expires_at__gt=now
     ).order_by("-created_at")
     sessions = (
-        _sessions(esthetician)
-        .filter(status=Session.Status.BOOKED, ends_at__gt=now, starts_at__lt=week_end)
-        .filter(~Exists(earlier))
-        .annotate(
-            intake_given_at=Subquery(latest.values("submitted_at")[:1]),
-            link_sent_at=Subquery(open_link.values("created_at")[:1]),
+        _sessions(None)
+        .filter(pk__in=[pk for _, pk in out_of_date[:limit]])
+        .annotate(link_sent_at=Subquery(open_link.values("created_at")[:1]))
+        .order_by("starts_at", "pk")
+    )
+    rows = [
+        IntakeRunningOut(
+            session=session,
+            given_on=given.get(session.client_id),
+            out_of_date_today=_out_of_date_on(given.get(session.client_id), today),
+            link_sent_at=session.link_sent_at,
         )
-        .filter(_intake_out_of_date_on_its_day(today))
+        for session in sessions
+    ]
+    return Bounded(rows=_by_esthetician(rows, lambda row: row.session), total=len(out_of_date))
+
+
+class Booking(NamedTuple):
+    """A booked session, as few values as the intake list needs to choose its rows."""
+
+    pk: int
+    esthetician_id: int
+    starts_at: dt.datetime
+
+
+def _next_bookings(
+    *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime
+) -> dict[int, Booking]:
+    """Each client's next booked session, by client, when it is this week: everyone's, or
+    those with the esthetician (a client's next session may be with someone else)."""
+    week = _this_week(Session.objects.all(), today=today, now=now)
+    if esthetician is not None:
+        week = week.filter(client__in=week.filter(esthetician=esthetician).values("client_id"))
+    upcoming: dict[int, Booking] = {}
+    rows = week.order_by("starts_at", "pk").values_list(
+        "client_id", "pk", "esthetician_id", "starts_at"
     )
-    found, total = _first(sessions.order_by("starts_at", "pk"), limit)
-    oldest_today, _ = day_bounds(oldest_intake_in_date(today))
-    rows = [_running_out(session, oldest_today=oldest_today) for session in found]
-    return Bounded(rows=_by_esthetician(rows, lambda row: row.session), total=total)
+    for client_id, *booking in rows:
+        upcoming.setdefault(client_id, Booking(*booking))
+    if esthetician is None:
+        return upcoming
+    return {
+        client_id: booking
+        for client_id, booking in upcoming.items()
+        if booking.esthetician_id == esthetician.pk
+    }
 
 
-def _running_out(session: Session, *, oldest_today: dt.datetime) -> IntakeRunningOut:
-    given_at = session.intake_given_at
-    return IntakeRunningOut(
-        session=session,
-        given_on=timezone.localdate(given_at) if given_at else None,
-        out_of_date_today=given_at is None or given_at < oldest_today,
-        link_sent_at=session.link_sent_at,
+def _latest_intake_given(client_ids: list[int]) -> dict[int, dt.date]:
+    """The spa-local day each client's latest intake was given, by client (none, no entry)."""
+    latest = (
+        Intake.objects.filter(client_id__in=client_ids)
+        # Intakes are ordered by date: without this, the ordering would split the groups.
+        .order_by()
+        .values("client_id")
+        .annotate(given_at=Max("submitted_at"))
+        .values_list("client_id", "given_at")
     )
+    return {client_id: timezone.localdate(given_at) for client_id, given_at in latest}
 
 
-def _intake_out_of_date_on_its_day(today: dt.date) -> Q:
-    """The session's day is one of the week's, and the intake is older than that day allows:
-    filled in (in the spa's time) before that day's oldest intake in date, or never."""
-    out_of_date = Q(intake_given_at__isnull=True)
-    for days in range(DAYS_AHEAD + 1):
-        day = today + dt.timedelta(days=days)
-        starts, ends = day_bounds(day)
-        oldest, _ = day_bounds(oldest_intake_in_date(day))
-        out_of_date |= Q(starts_at__gte=starts, starts_at__lt=ends, intake_given_at__lt=oldest)
-    return out_of_date
+def _out_of_date_on(given_on: dt.date | None, day: dt.date) -> bool:
+    """The rule of `clients.eligibility`: an intake given before the day's oldest in date (or
+    none at all) is out of date on that day."""
+    return given_on is None or given_on < oldest_intake_in_date(day)
+
+
+def _this_week(
+    sessions: QuerySet[Session], *, today: dt.date, now: dt.datetime
+) -> QuerySet[Session]:
+    """The booked sessions not yet over that start today or in the seven days after."""
+    starts, _ = day_bounds(today)
+    _, week_end = day_bounds(today + dt.timedelta(days=DAYS_AHEAD))
+    # The lower bound lets the index on the start narrow the search; ends_at has none.
+    return sessions.filter(
+        status=Session.Status.BOOKED, ends_at__gt=now, starts_at__gte=starts, starts_at__lt=week_end
+    )
 
 
 def series_behind(

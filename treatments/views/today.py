@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -37,6 +38,8 @@ def today(request: HttpRequest) -> HttpResponse:
         "sessions": sessions,
         "needs": needs,
         "limit": LIMIT,
+        # Where each step (check-in, the record, a no-show, a new intake link) comes back to.
+        "back_to": reverse("today"),
     }
     return render(request, "treatments/today.html", context)
 
