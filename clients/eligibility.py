@@ -101,11 +101,17 @@ def _intake_missing() -> Finding:
     )
 
 
+def oldest_intake_in_date(today: date) -> date:
+    """The earliest spa-local day an intake can have been filled in and still be in date today:
+    one filled in before it is more than INTAKE_VALID_DAYS old."""
+    return today - timedelta(days=settings.INTAKE_VALID_DAYS)
+
+
 def _intake_expired(intake: Intake, *, today: date) -> Finding | None:
     """The intake is more than INTAKE_VALID_DAYS old today."""
     valid_days = settings.INTAKE_VALID_DAYS
     submitted_on = _spa_date(intake.submitted_at)
-    if today <= submitted_on + timedelta(days=valid_days):
+    if submitted_on >= oldest_intake_in_date(today):
         return None
     return _block(
         "intake_expired",

@@ -58,8 +58,16 @@ def health_records_viewed(
 
     `seen` says what was on the page ("Client page: findings on Tue 8 Dec").
     """
-    ids = sorted({getattr(client, "pk", client) for client in clients})
-    if not ids:
+    health_records_viewed_each(user=user, seen={client: seen for client in clients})
+
+
+def health_records_viewed_each(
+    *, user: AbstractBaseUser | None, seen: Mapping[Client | int, str]
+) -> None:
+    """Log that `user` saw these clients' health data on one page, each with what was shown of
+    them ("Today, Tue 1 Dec: each session's findings"): a line each, one INSERT."""
+    details = {getattr(client, "pk", client): detail for client, detail in seen.items()}
+    if not details:
         return
     viewer = user if user is not None and user.is_authenticated else None
     HealthRecordAccess.objects.bulk_create(
@@ -67,9 +75,9 @@ def health_records_viewed(
             client_id=client_id,
             user=viewer,
             action=HealthRecordAccess.Action.VIEWED,
-            detail=seen[:300],
+            detail=details[client_id][:300],
         )
-        for client_id in ids
+        for client_id in sorted(details)
     )
 
 

@@ -237,6 +237,16 @@ class Session(models.Model):
         NO_SHOW = "no_show", "No-show"
         POSTPONED = "postponed", "Postponed"
 
+    class AttentionKind(models.TextChoices):
+        """What kind of problem flagged a booked session, in staff's words."""
+
+        HEALTH = "health", "Health block"
+        INTAKE = "intake", "New intake needed"
+        CLOSURE = "closure", "Spa closed"
+        AWAY = "away", "Esthetician away"
+        HOURS = "hours", "Outside working hours"
+        CLASH = "clash", "Booked twice"
+
     COURSE_KINDS = (Kind.SERIES, Kind.MAKE_UP)
     HELD_STATUSES = (Status.BOOKED, Status.COMPLETED)
 
@@ -263,6 +273,8 @@ class Session(models.Model):
     # Set when a newer intake blocks this booked session; staff decide what to do with it.
     needs_attention = models.BooleanField(default=False)
     attention_reason = models.TextField(blank=True)
+    # The kinds of problem in `attention_reason` (AttentionKind values), in the reason's order.
+    attention_kinds = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -293,6 +305,11 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.client} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def attention_labels(self) -> list[str]:
+        """What kinds of problem flagged the session, in words: ["Health block", "Spa closed"]."""
+        labels = dict(Session.AttentionKind.choices)
+        return [labels[kind] for kind in self.attention_kinds if kind in labels]
 
 
 class MaintenanceVisit(models.Model):

@@ -17,6 +17,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from spa.dates import day_label
+
 SLACK_DAYS = 7
 OVERDUE_AFTER_DAYS = 7
 
@@ -65,6 +67,22 @@ def behind_schedule(progress: CourseProgress, *, today: dt.date) -> bool:
     next_on = progress.next_booked_on or today
     late_by = (next_on - next_treatment_planned_on(progress)).days
     return late_by > SLACK_DAYS or missed_without_make_up(progress)
+
+
+def why_behind(progress: CourseProgress, *, today: dt.date) -> str:
+    """Why a series is behind schedule, in the spa's words; "" when it is on track."""
+    if not behind_schedule(progress, today=today):
+        return ""
+    reasons = []
+    if missed_without_make_up(progress):
+        reasons.append("A missed session has no make-up booked.")
+    planned = day_label(next_treatment_planned_on(progress), today=today)
+    if progress.next_booked_on is None:
+        reasons.append(f"The next treatment was planned for {planned}; none is booked.")
+    elif (progress.next_booked_on - next_treatment_planned_on(progress)).days > SLACK_DAYS:
+        booked = day_label(progress.next_booked_on, today=today)
+        reasons.append(f"The next treatment was planned for {planned}; it is booked for {booked}.")
+    return " ".join(reasons)
 
 
 def maintenance_overdue(due_on: dt.date, *, completed: bool, today: dt.date) -> bool:

@@ -32,6 +32,7 @@ from clients.selectors import (
 )
 from spa.access import is_manager, staff_required
 from spa.dates import day_label, moment_label
+from spa.redirects import next_page
 from spa.views import page_links, render_page, wants_partial
 
 CLIENTS_PER_PAGE = 25
@@ -144,11 +145,19 @@ def client_intake_new(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 @staff_required
 def client_intake_link(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send the client a fresh intake link; the client page then shows it for copying."""
+    """Send the client a fresh intake link; the client page then shows it for copying, or, when
+    sent from another page (`next`: Today, say), that page says it is on its way."""
     client = get_object_or_404(Client, pk=pk, erased_at__isnull=True)
     url = services.intake_link_send(
         client=client, created_by=request.user, site_url=settings.SITE_URL
     )
+    back = next_page(request)
+    # Without an email the link reaches the client only if staff copy it from the client page.
+    if back and client.email:
+        messages.success(
+            request, f"A new intake link is on its way to {client.full_name} ({client.email})."
+        )
+        return redirect(back)
     # Shown once on the next page, from the server-side session, then forgotten.
     request.session[SENT_LINK] = {"client": client.pk, "url": url, "email": client.email}
     return redirect("client_detail", pk=client.pk)

@@ -20,6 +20,7 @@ from clients.eligibility import (
     assess_at,
     blocks,
     cautions,
+    oldest_intake_in_date,
 )
 from clients.models import Intake
 
@@ -72,6 +73,22 @@ def test_intake_expires_after_90_days(today: dt.date, expired: bool) -> None:
     findings = assess(intake(submitted_on=dt.date(2026, 9, 1)), today, today=today)
 
     assert ("intake_expired" in codes(findings)) is expired
+
+
+@pytest.mark.parametrize(
+    ("today", "oldest"),
+    [
+        pytest.param(dt.date(2026, 11, 30), dt.date(2026, 9, 1), id="Mon 30 Nov: 1 Sep in date"),
+        pytest.param(dt.date(2026, 12, 1), dt.date(2026, 9, 2), id="Tue 1 Dec: 1 Sep out of date"),
+    ],
+)
+def test_the_oldest_intake_in_date_is_the_one_of_90_days_ago(
+    today: dt.date, oldest: dt.date
+) -> None:
+    assert oldest_intake_in_date(today) == oldest
+    assert "intake_expired" not in codes(assess(intake(submitted_on=oldest), today, today=today))
+    day_before = intake(submitted_on=oldest - dt.timedelta(days=1))
+    assert "intake_expired" in codes(assess(day_before, today, today=today))
 
 
 def test_intake_expiry_depends_on_today_not_on_the_session_date() -> None:

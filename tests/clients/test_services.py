@@ -11,6 +11,7 @@ from clients.models import HealthRecordAccess, Intake, IntakeLink
 from clients.services import (
     IntakeLinkUnusable,
     client_update,
+    health_records_viewed_each,
     intake_link_create,
     intake_link_send,
     intake_submit,
@@ -189,3 +190,30 @@ def test_editing_a_client_logs_only_real_changes():
     client_update(client=client, fields={"notes": "Prefers mornings"}, by=None)
 
     assert list(HealthRecordAccess.objects.values_list("detail", flat=True)) == ["Changed notes"]
+
+
+def test_a_page_logs_what_it_showed_of_each_client_in_one_insert(django_assert_num_queries):
+    iris, olive = ClientFactory(), ClientFactory()
+    user = UserFactory(username="anna")
+
+    with django_assert_num_queries(1):
+        health_records_viewed_each(
+            user=user,
+            seen={
+                iris: "Today, Tue 1 Dec: each session's findings",
+                olive.pk: "Today: intake date",
+            },
+        )
+
+    lines = HealthRecordAccess.objects.filter(action=HealthRecordAccess.Action.VIEWED)
+    assert sorted(lines.values_list("client_id", "user_id", "detail")) == sorted(
+        [
+            (iris.pk, user.pk, "Today, Tue 1 Dec: each session's findings"),
+            (olive.pk, user.pk, "Today: intake date"),
+        ]
+    )
+
+
+def test_a_page_that_showed_nobody_logs_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        health_records_viewed_each(user=None, seen={})

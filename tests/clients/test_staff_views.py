@@ -757,6 +757,48 @@ def test_send_link_to_a_client_without_email_says_to_send_it_another_way(
     assert not mail.outbox
 
 
+def test_send_link_from_today_goes_back_to_today_saying_it_is_on_its_way(
+    esthetician_client: BrowserClient, django_capture_on_commit_callbacks
+) -> None:
+    client = cleared(email="iris@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = esthetician_client.post(
+            reverse("client_intake_link", args=[client.pk]),
+            {"next": reverse("today")},
+            follow=True,
+        )
+
+    assert response.redirect_chain == [(reverse("today"), 302)]
+    assert "A new intake link is on its way to" in main_of(response)
+    assert [email.to for email in mail.outbox] == [["iris@example.com"]]
+    # Not kept to show on the client's page later: that link went by email.
+    assert "Intake link ready" not in main_of(esthetician_client.get(detail_url(client)))
+
+
+def test_send_link_never_goes_back_to_another_site(esthetician_client: BrowserClient) -> None:
+    client = cleared(email="iris@example.com")
+
+    response = esthetician_client.post(
+        reverse("client_intake_link", args=[client.pk]), {"next": "https://elsewhere.example/"}
+    )
+
+    assert response["Location"] == detail_url(client)
+
+
+def test_send_link_from_today_for_a_client_without_email_opens_the_link_to_copy(
+    esthetician_client: BrowserClient,
+) -> None:
+    client = cleared(email="")
+
+    response = esthetician_client.post(
+        reverse("client_intake_link", args=[client.pk]), {"next": reverse("today")}, follow=True
+    )
+
+    assert response.redirect_chain == [(detail_url(client), 302)]
+    assert 'value="http' in main_of(response)
+
+
 def test_sent_link_shows_only_once(esthetician_client: BrowserClient) -> None:
     client = cleared()
     esthetician_client.post(reverse("client_intake_link", args=[client.pk]), follow=True)

@@ -59,6 +59,72 @@ def test_today_logs_each_client_whose_findings_it_shows(
     assert logged(iris) == ["Today, Tue 1 Dec: each session's findings"]
 
 
+def test_today_logs_the_health_reason_of_a_flagged_session_it_shows(
+    esthetician_client: BrowserClient, esthetician: Esthetician, iris: Client
+) -> None:
+    session_of(
+        iris,
+        esthetician,
+        starts_at=dt.datetime(2026, 12, 3, 10, tzinfo=LONDON),
+        needs_attention=True,
+        attention_reason="Acne flare-up.",
+        attention_kinds=["health"],
+    )
+
+    esthetician_client.get(reverse("today"))
+
+    assert logged(iris) == ["Today, Tue 1 Dec: why a session this week needs attention"]
+
+
+def test_today_does_not_log_a_flag_that_says_nothing_of_health(
+    esthetician_client: BrowserClient, esthetician: Esthetician, iris: Client
+) -> None:
+    session_of(
+        iris,
+        esthetician,
+        starts_at=dt.datetime(2026, 12, 3, 10, tzinfo=LONDON),
+        needs_attention=True,
+        attention_reason="The spa is closed on Thu 3 Dec (Flood).",
+        attention_kinds=["closure"],
+    )
+
+    esthetician_client.get(reverse("today"))
+
+    assert logged(iris) == []
+
+
+def test_today_logs_a_client_whose_intake_date_it_shows(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    olive = ClientFactory()
+    IntakeFactory(client=olive, submitted_at=NOW - dt.timedelta(days=89))
+    session_of(olive, esthetician, starts_at=dt.datetime(2026, 12, 4, 10, tzinfo=LONDON))
+
+    esthetician_client.get(reverse("today"))
+
+    assert logged(olive) == ["Today, Tue 1 Dec: the date of the intake on file"]
+
+
+def test_today_logs_all_it_showed_of_a_client_in_one_line(
+    esthetician_client: BrowserClient, esthetician: Esthetician, iris: Client
+) -> None:
+    session_of(iris, esthetician)
+    session_of(
+        iris,
+        esthetician,
+        starts_at=dt.datetime(2026, 12, 3, 10, tzinfo=LONDON),
+        needs_attention=True,
+        attention_reason="Acne flare-up.",
+        attention_kinds=["health"],
+    )
+
+    esthetician_client.get(reverse("today"))
+
+    assert logged(iris) == [
+        "Today, Tue 1 Dec: each session's findings; why a session this week needs attention"
+    ]
+
+
 def test_the_session_page_is_logged(
     esthetician_client: BrowserClient, esthetician: Esthetician, iris: Client
 ) -> None:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from tests.treatments.factories import SeriesFactory, SessionFactory
+from tests.treatments.factories import EstheticianFactory, SeriesFactory, SessionFactory
 from treatments.models import MaintenanceVisit, Series, Session
 from treatments.selectors import dashboard
 
@@ -74,6 +74,14 @@ def test_a_first_session_moved_past_a_block_is_on_schedule(esthetician):
     )
 
     assert moved.pk not in behind()
+
+
+def test_behind_schedule_can_be_one_estheticians_own_series(esthetician):
+    mine = course(esthetician, completed_days_ago=[34, 27, 20], planned_sessions=6)
+    theirs = course(EstheticianFactory(), completed_days_ago=[34, 27, 20], planned_sessions=6)
+
+    assert dashboard.behind_schedule_ids(today=TODAY, now=NOW, esthetician=esthetician) == {mine.pk}
+    assert behind() == {mine.pk, theirs.pk}
 
 
 def test_a_missed_session_without_make_up_is_behind(esthetician):

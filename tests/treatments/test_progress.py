@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from treatments.progress import CourseProgress, behind_schedule, maintenance_overdue
+from treatments.progress import CourseProgress, behind_schedule, maintenance_overdue, why_behind
 
 TUE_1_DEC = dt.date(2026, 12, 1)
 
@@ -125,6 +125,38 @@ def test_a_completed_course_is_never_behind():
     done = progress(completed=8, booked=0)
 
     assert behind_schedule(done, today=dt.date(2027, 6, 1)) is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "today", "why"),
+    [
+        ({}, dt.date(2026, 12, 15), ""),
+        (
+            {},
+            dt.date(2026, 12, 16),
+            "The next treatment was planned for Tue 8 Dec; none is booked.",
+        ),
+        (
+            {"next_booked_on": dt.date(2026, 12, 16)},
+            dt.date(2026, 12, 2),
+            "The next treatment was planned for Tue 8 Dec; it is booked for Wed 16 Dec.",
+        ),
+        (
+            {"booked": 3, "next_booked_on": dt.date(2026, 12, 8)},
+            dt.date(2026, 12, 2),
+            "A missed session has no make-up booked.",
+        ),
+        (
+            {"booked": 3},
+            dt.date(2027, 1, 5),
+            "A missed session has no make-up booked. "
+            "The next treatment was planned for Tue 8 Dec 2026; none is booked.",
+        ),
+    ],
+    ids=["on-track", "late-none-booked", "late-booked", "missed", "missed-and-late"],
+)
+def test_why_behind_says_what_is_late_or_missing(changes, today, why):
+    assert why_behind(progress(**changes), today=today) == why
 
 
 @pytest.mark.parametrize(

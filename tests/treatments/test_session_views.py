@@ -1344,3 +1344,122 @@ def test_moving_a_session_beyond_a_year_is_refused_beside_the_field(
     assert BEYOND in text(response)
     session.refresh_from_db()
     assert session.starts_at == at(TUESDAY)
+
+
+# Returning to the page the visit started from (Today) ------------------------------------------
+
+TODAY_URL = reverse("today")
+
+
+def test_a_no_show_from_today_goes_back_to_today_saying_so(esthetician_client, esthetician, clock):
+    session = booked(esthetician)
+    clock.move_to(at(TUESDAY, 10, 15))
+
+    response = esthetician_client.post(
+        reverse("session_no_show", args=[session.pk]), {"next": TODAY_URL}, follow=True
+    )
+
+    session.refresh_from_db()
+    assert session.status == Session.Status.NO_SHOW
+    assert response.redirect_chain == [(TODAY_URL, 302)]
+    assert "Marked as a no-show." in text(response)
+
+
+def test_a_refused_no_show_from_today_goes_back_to_today_saying_why(
+    esthetician_client, esthetician
+):
+    session = booked(esthetician)
+
+    response = esthetician_client.post(
+        reverse("session_no_show", args=[session.pk]), {"next": TODAY_URL}, follow=True
+    )
+
+    assert response.redirect_chain == [(TODAY_URL, 302)]
+    assert "This session starts Tue 1 Dec, 10:00." in text(response)
+
+
+def test_a_no_show_never_goes_back_to_another_site(esthetician_client, esthetician, clock):
+    session = booked(esthetician)
+    clock.move_to(at(TUESDAY, 10, 15))
+
+    response = esthetician_client.post(
+        reverse("session_no_show", args=[session.pk]), {"next": "https://elsewhere.example/"}
+    )
+
+    assert response.url == reverse("session_detail", args=[session.pk])
+
+
+def test_the_check_in_form_from_today_carries_the_way_back(esthetician_client, esthetician, clock):
+    session = booked(esthetician)
+    clock.move_to(CHECK_IN)
+
+    response = esthetician_client.get(
+        reverse("session_check_in", args=[session.pk]), {"next": TODAY_URL}
+    )
+
+    assert f'<input type="hidden" name="next" value="{TODAY_URL}">' in markup(response)
+
+
+def test_a_check_in_from_today_goes_on_to_the_record_still_returning_to_today(
+    esthetician_client, esthetician, clock
+):
+    session = booked(esthetician)
+    clock.move_to(CHECK_IN)
+
+    response = esthetician_client.post(
+        reverse("session_check_in", args=[session.pk]), {**NOTHING, "next": TODAY_URL}
+    )
+
+    assert response.url == reverse("session_complete", args=[session.pk]) + "?next=%2F"
+    form = markup(esthetician_client.get(response.url))
+    assert f'<input type="hidden" name="next" value="{TODAY_URL}">' in form
+
+
+def test_a_check_in_from_today_before_the_start_goes_back_to_today(
+    esthetician_client, esthetician, clock
+):
+    session = booked(esthetician)
+    clock.move_to(at(TUESDAY, 9, 50))
+
+    response = esthetician_client.post(
+        reverse("session_check_in", args=[session.pk]), {**NOTHING, "next": TODAY_URL}
+    )
+
+    assert response.url == TODAY_URL
+
+
+def test_a_postponement_at_check_in_from_today_goes_back_to_today(
+    esthetician_client, esthetician, clock
+):
+    session = booked(esthetician)
+    clock.move_to(CHECK_IN)
+
+    response = esthetician_client.post(
+        reverse("session_check_in", args=[session.pk]),
+        {**NOTHING, "acute_acne": "yes", "next": TODAY_URL},
+    )
+
+    assert response.url == TODAY_URL
+
+
+def test_a_record_from_today_goes_back_to_today(esthetician_client, at_the_visit):
+    response = esthetician_client.post(
+        reverse("session_complete", args=[at_the_visit.pk]), {**RECORD, "next": TODAY_URL}
+    )
+
+    at_the_visit.refresh_from_db()
+    assert at_the_visit.status == Session.Status.COMPLETED
+    assert response.url == TODAY_URL
+
+
+def test_recording_before_check_in_sends_to_check_in_keeping_the_way_back(
+    esthetician_client, esthetician, clock
+):
+    session = booked(esthetician)
+    clock.move_to(at(TUESDAY, 10, 15))
+
+    response = esthetician_client.get(
+        reverse("session_complete", args=[session.pk]), {"next": TODAY_URL}
+    )
+
+    assert response.url == reverse("session_check_in", args=[session.pk]) + "?next=%2F"

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client as BrowserClient
 from django.urls import reverse
 from django.utils import timezone
@@ -10,9 +14,20 @@ from pytest_django import DjangoAssertNumQueries, Settings
 
 from clients.eligibility import assess_at
 from clients.models import Client
+from clients.services import intake_link_create
 from tests.clients.factories import ClientFactory, IntakeFactory
 from tests.treatments.factories import EstheticianFactory, SeriesFactory, SessionFactory
 from treatments.models import Esthetician, Session
+
+LONDON = ZoneInfo("Europe/London")
+NOW = dt.datetime(2026, 12, 1, 8, 0, tzinfo=LONDON)  # Tue 1 Dec 2026, 08:00 in the spa
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[time_machine.Traveller]:
+    """Before the day's first session: tests move the clock on to see the steps change."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 def today_at(hour: int, minute: int = 0, *, days: int = 0) -> dt.datetime:
@@ -33,6 +48,16 @@ def today_page(browser: BrowserClient) -> str:
     response = browser.get(reverse("today"))
     assert response.status_code == 200
     return response.content.decode().split("<main", 1)[1]
+
+
+def day_list(browser: BrowserClient) -> str:
+    """The Today page's list of the day's sessions, without "Needs you"."""
+    return today_page(browser).split('id="needs-you-title"', 1)[0]
+
+
+def needs_you(browser: BrowserClient) -> str:
+    """The Today page's "Needs you"."""
+    return today_page(browser).split('id="needs-you-title"', 1)[1]
 
 
 def test_today_shows_the_estheticians_sessions_of_today(
@@ -115,7 +140,7 @@ def test_session_at_half_past_midnight_spa_time_counts_as_today(
         starts_at=today_at(23, 30, days=-1),
     )
 
-    page = today_page(esthetician_client)
+    page = day_list(esthetician_client)
 
     assert "Night Owl" in page
     assert "00:30–01:30" in page
@@ -226,14 +251,12 @@ def test_manager_sees_every_estheticians_sessions_grouped(
     assert page.index("Anna") < page.index("Iris") < page.index("Zoe Reed") < page.index("Olive")
 
 
-@pytest.mark.parametrize("sessions", [1, 20])
-def test_today_query_count_does_not_grow_with_sessions(
-    esthetician_client: BrowserClient,
-    esthetician: Esthetician,
-    django_assert_max_num_queries: DjangoAssertNumQueries,
-    sessions: int,
-) -> None:
-    for number in range(sessions):
+def busy_week(esthetician: Esthetician, count: int) -> None:
+    """`count` of everything Today shows: today's sessions of series (half of them blocked),
+    sessions flagged tomorrow, sessions left booked yesterday, clients whose intake runs out
+    before Friday's session; every series is behind schedule (one session booked of eight)."""
+    for number in range(count):
+        minutes = dt.timedelta(minutes=30 * number)
         client = ClientFactory()
         IntakeFactory(client=client, has_pacemaker=number % 2 == 0)
         series = SeriesFactory(client=client, esthetician=esthetician)
@@ -242,15 +265,59 @@ def test_today_query_count_does_not_grow_with_sessions(
             client=client,
             series=series,
             kind=Session.Kind.SERIES,
-            starts_at=today_at(8) + dt.timedelta(minutes=30 * number),
-            ends_at=today_at(8) + dt.timedelta(minutes=30 * (number + 1)),
+            starts_at=today_at(8) + minutes,
+            ends_at=today_at(8, 30) + minutes,
+        )
+        SessionFactory(
+            esthetician=esthetician,
+            client=cleared_client(),
+            starts_at=today_at(8, days=1) + minutes,
+            ends_at=today_at(8, 30, days=1) + minutes,
+            needs_attention=True,
+            attention_reason="Pacemaker or other implanted electronic device.",
+            attention_kinds=["health"],
+        )
+        SessionFactory(
+            esthetician=esthetician,
+            client=cleared_client(),
+            starts_at=today_at(8, days=-1) + minutes,
+            ends_at=today_at(8, 30, days=-1) + minutes,
+        )
+        running_out = ClientFactory()
+        IntakeFactory(client=running_out, submitted_at=NOW - dt.timedelta(days=89))
+        SessionFactory(
+            esthetician=esthetician,
+            client=running_out,
+            starts_at=today_at(8, days=3) + minutes,
+            ends_at=today_at(8, 30, days=3) + minutes,
         )
 
-    # Session, user, staff groups, esthetician, today's sessions, latest intakes, access log.
-    with django_assert_max_num_queries(7):
-        response = esthetician_client.get(reverse("today"))
 
-    assert response.content.decode().count('<li class="session') == sessions
+@pytest.mark.parametrize("role", ["esthetician", "manager"])
+@pytest.mark.parametrize("sessions", [1, 20])
+def test_today_query_count_does_not_grow_with_sessions(
+    esthetician_client: BrowserClient,
+    manager_client: BrowserClient,
+    esthetician: Esthetician,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+    role: str,
+    sessions: int,
+) -> None:
+    busy_week(esthetician, sessions)
+    busy_week(EstheticianFactory(user__first_name="Zoe"), sessions)
+    browser = esthetician_client if role == "esthetician" else manager_client
+
+    # Session, user, staff groups, esthetician (none for a manager), today's sessions, latest
+    # intakes; left booked, flagged, intakes running out (the week's bookings, their clients'
+    # latest intakes, the rows), series behind (ids, then the rows); the access log.
+    with django_assert_max_num_queries(14):
+        response = browser.get(reverse("today"))
+
+    page = response.content.decode()
+    shown = sessions if role == "esthetician" else 2 * sessions
+    assert page.count('<li class="session') == shown
+    for kind in ("unrecorded", "flagged", "intake", "behind"):
+        assert page.count(f'<li class="need need--{kind}">') == shown, kind
 
 
 def test_flagged_booked_session_says_needs_attention_with_the_reason(
@@ -269,3 +336,353 @@ def test_flagged_booked_session_says_needs_attention_with_the_reason(
     assert "Needs attention" in page
     assert "Pacemaker or other implanted electronic device: never." in page
     assert "session--attention" in page
+
+
+# The next step of each session ---------------------------------------------------------------
+
+
+def flat(html: str) -> str:
+    """The words of some markup as a person reads them, tags left out."""
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
+def test_a_session_not_yet_started_offers_check_in_and_no_no_show(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    session = SessionFactory(
+        esthetician=esthetician, client=cleared_client(), starts_at=today_at(10)
+    )
+
+    page = day_list(esthetician_client)
+
+    check_in = reverse("session_check_in", args=[session.pk])
+    assert f'<a class="button" href="{check_in}?next=/">Check in' in page
+    assert reverse("session_no_show", args=[session.pk]) not in page
+    assert "Booked" in flat(page)
+
+
+def test_a_started_session_nobody_checked_in_offers_check_in_and_a_no_show_button(
+    esthetician_client: BrowserClient, esthetician: Esthetician, clock: time_machine.Traveller
+) -> None:
+    session = SessionFactory(
+        esthetician=esthetician, client=cleared_client(), starts_at=today_at(10)
+    )
+    clock.move_to(today_at(10, 10))
+
+    page = day_list(esthetician_client)
+
+    assert reverse("session_check_in", args=[session.pk]) in page
+    no_show = reverse("session_no_show", args=[session.pk])
+    form = page.split(f'<form method="post" action="{no_show}">', 1)[1].split("</form>", 1)[0]
+    assert 'name="csrfmiddlewaretoken"' in form
+    assert '<input type="hidden" name="next" value="/">' in form
+    assert "No-show for Iris Moss" in flat(form)
+
+
+def test_a_checked_in_started_session_offers_record_and_complete(
+    esthetician_client: BrowserClient, esthetician: Esthetician, clock: time_machine.Traveller
+) -> None:
+    session = SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(),
+        starts_at=today_at(10),
+        checked_in_at=today_at(9, 55),
+    )
+    clock.move_to(today_at(10, 5))
+
+    page = day_list(esthetician_client)
+
+    complete = reverse("session_complete", args=[session.pk])
+    assert f'<a class="button" href="{complete}?next=/">Record and complete' in page
+    assert "Checked in 09:55" in flat(page)
+    assert reverse("session_check_in", args=[session.pk]) not in page
+    assert reverse("session_no_show", args=[session.pk]) not in page
+
+
+def test_a_session_checked_in_early_says_when_it_can_be_recorded(
+    esthetician_client: BrowserClient, esthetician: Esthetician, clock: time_machine.Traveller
+) -> None:
+    session = SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(),
+        starts_at=today_at(10),
+        checked_in_at=today_at(9, 50),
+    )
+    clock.move_to(today_at(9, 52))
+
+    page = day_list(esthetician_client)
+
+    assert reverse("session_complete", args=[session.pk]) not in page
+    assert "The treatment can be recorded from 10:00, once the session has started." in page
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [(Session.Status.COMPLETED, "Completed"), (Session.Status.NO_SHOW, "No-show")],
+)
+def test_an_ended_session_says_how_in_words_and_offers_no_step(
+    esthetician_client: BrowserClient,
+    esthetician: Esthetician,
+    clock: time_machine.Traveller,
+    status: str,
+    words: str,
+) -> None:
+    SessionFactory(
+        esthetician=esthetician, client=cleared_client(), starts_at=today_at(10), status=status
+    )
+    clock.move_to(today_at(12))
+
+    page = day_list(esthetician_client)
+
+    assert f'<span class="badge badge--status">{words}</span>' in page
+    assert "session__steps" not in page
+
+
+def test_a_session_ended_and_still_booked_says_to_record_what_happened(
+    esthetician_client: BrowserClient, esthetician: Esthetician, clock: time_machine.Traveller
+) -> None:
+    SessionFactory(esthetician=esthetician, client=cleared_client(), starts_at=today_at(14))
+    clock.move_to(today_at(20, 50))
+    # A sign-in lasts ten hours: the evening's.
+    esthetician_client.force_login(esthetician.user)
+
+    page = flat(day_list(esthetician_client))
+
+    assert "Still booked: ended 15:00. Record what happened." in page
+
+
+def test_a_flag_says_what_kind_of_problem_it_is(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(),
+        starts_at=today_at(15),
+        needs_attention=True,
+        attention_reason="The spa is closed on Tue 1 Dec (Flood).",
+        attention_kinds=["closure"],
+    )
+
+    page = flat(day_list(esthetician_client))
+
+    assert "Needs attention Spa closed: The spa is closed on Tue 1 Dec (Flood)." in page
+
+
+# Needs you -----------------------------------------------------------------------------------
+
+
+def test_needs_you_lists_sessions_left_booked_this_week_with_their_steps(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    yesterday = SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(first_name="Olive", last_name="Hart"),
+        starts_at=today_at(14, days=-1),
+    )
+    SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(first_name="Older"),
+        starts_at=today_at(14, days=-8),
+    )
+    SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(first_name="Given"),
+        starts_at=today_at(14, days=-2),
+        status=Session.Status.COMPLETED,
+    )
+
+    page = needs_you(esthetician_client)
+
+    assert "Ended, still booked (1)" in flat(page)
+    assert "Olive Hart Still booked: ended Mon 30 Nov, 15:00. Record what happened." in flat(page)
+    assert reverse("session_no_show", args=[yesterday.pk]) in page
+    # Check-in was on the day: only a no-show, or the session page to cancel it, is left.
+    assert reverse("session_check_in", args=[yesterday.pk]) not in page
+    assert "Older" not in page
+    assert "Given" not in page
+
+
+@pytest.mark.parametrize(
+    ("kinds", "reason", "words"),
+    [
+        (["health"], "Pacemaker fitted.", "Health block: Pacemaker fitted."),
+        (["hours"], "Anna does not work on Wednesdays.", "Outside working hours: Anna does"),
+        (["closure"], "The spa is closed on Wed 2 Dec.", "Spa closed: The spa is closed"),
+        (["away"], "Anna is away on Wed 2 Dec.", "Esthetician away: Anna is away"),
+        (["intake"], "The health intake of Tue 1 Sep is", "New intake needed: The health"),
+        (["health", "closure"], "Pacemaker. Spa closed.", "Health block · Spa closed: Pacemaker."),
+    ],
+)
+def test_needs_you_lists_flagged_sessions_saying_what_kind_of_problem(
+    esthetician_client: BrowserClient,
+    esthetician: Esthetician,
+    kinds: list[str],
+    reason: str,
+    words: str,
+) -> None:
+    SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(first_name="Fern", last_name="Lee"),
+        starts_at=today_at(10, days=1),
+        needs_attention=True,
+        attention_reason=reason,
+        attention_kinds=kinds,
+    )
+
+    page = flat(needs_you(esthetician_client))
+
+    assert "Flagged this week (1)" in page
+    assert f"Fern Lee Wed 2 Dec, 10:00–11:00 · Microcurrent lift {words}" in page
+
+
+def test_needs_you_leaves_out_flags_after_this_week(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    for days, name in ((7, "Within"), (8, "Beyond")):
+        SessionFactory(
+            esthetician=esthetician,
+            client=cleared_client(first_name=name),
+            starts_at=today_at(10, days=days),
+            needs_attention=True,
+            attention_reason="Pacemaker fitted.",
+            attention_kinds=["health"],
+        )
+
+    page = needs_you(esthetician_client)
+
+    assert "Within" in page
+    assert "Beyond" not in page
+
+
+def test_needs_you_offers_a_new_link_to_a_client_whose_intake_runs_out(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    # An intake of Tue 1 Sep is good through Mon 30 Nov: out of date by Thu 3 Dec.
+    client = ClientFactory(first_name="Rose", last_name="Day")
+    IntakeFactory(client=client, submitted_at=dt.datetime(2026, 9, 1, 12, tzinfo=LONDON))
+    SessionFactory(esthetician=esthetician, client=client, starts_at=today_at(10, days=2))
+
+    page = needs_you(esthetician_client)
+
+    assert "The intake of Tue 1 Sep is out of date. Next session: Thu 3 Dec, 10:00." in flat(page)
+    form = page.split(f'action="{reverse("client_intake_link", args=[client.pk])}"', 1)[1]
+    form = form.split("</form>", 1)[0]
+    assert '<input type="hidden" name="next" value="/">' in form
+    assert "Send a new link to Rose Day" in flat(form)
+
+
+def test_needs_you_says_a_link_is_already_out(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    client = ClientFactory()
+    IntakeFactory(client=client, submitted_at=NOW - dt.timedelta(days=89))
+    SessionFactory(esthetician=esthetician, client=client, starts_at=today_at(10, days=3))
+    intake_link_create(client=client, created_by=esthetician.user, site_url="http://spa")
+
+    page = flat(needs_you(esthetician_client))
+
+    assert "will be out of date by Fri 4 Dec" in page
+    assert "A link went out Tue 1 Dec, 08:00 and has not been used yet." in page
+
+
+def test_a_client_without_email_is_sent_to_their_page_for_a_link_to_copy(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    client = ClientFactory(first_name="Ada", email="")
+    IntakeFactory(client=client, submitted_at=NOW - dt.timedelta(days=95))
+    SessionFactory(esthetician=esthetician, client=client, starts_at=today_at(10, days=1))
+
+    page = needs_you(esthetician_client)
+
+    assert reverse("client_intake_link", args=[client.pk]) not in page
+    assert "No email address on file: make a link to copy on Ada’s page." in flat(page)
+
+
+def test_needs_you_lists_series_behind_schedule_with_why(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    client = cleared_client(first_name="Mia", last_name="Stone")
+    series = SeriesFactory(
+        client=client, esthetician=esthetician, starts_on=dt.date(2026, 11, 3), planned_sessions=6
+    )
+    for days, status in ((-28, Session.Status.COMPLETED), (-21, Session.Status.COMPLETED)):
+        SessionFactory(
+            client=client,
+            esthetician=esthetician,
+            series=series,
+            kind=Session.Kind.SERIES,
+            status=status,
+            starts_at=today_at(10, days=days),
+        )
+
+    page = flat(needs_you(esthetician_client))
+
+    assert "Series behind schedule (1)" in page
+    assert "Mia Stone Microcurrent lift · 2 of 6 done · last treatment Tue 10 Nov" in page
+    assert "A missed session has no make-up booked." in page
+
+
+def test_nothing_needing_anyone_says_so(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    SessionFactory(esthetician=esthetician, client=cleared_client(), starts_at=today_at(10))
+
+    assert "Nothing needs you" in needs_you(esthetician_client)
+
+
+def test_an_estheticians_needs_are_their_own(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    SessionFactory(
+        esthetician=EstheticianFactory(),
+        client=cleared_client(first_name="Elsewhere"),
+        starts_at=today_at(10, days=-1),
+    )
+
+    page = needs_you(esthetician_client)
+
+    assert "Elsewhere" not in page
+    assert "Nothing needs you" in page
+
+
+def test_a_managers_needs_you_is_the_teams_grouped_by_esthetician(
+    manager_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    zoe = EstheticianFactory(user__first_name="Zoe", user__last_name="Reed")
+    for who, name, hour in ((zoe, "Olive", 9), (esthetician, "Iris", 15)):
+        SessionFactory(
+            esthetician=who,
+            client=cleared_client(first_name=name),
+            starts_at=today_at(hour, days=-1),
+        )
+
+    page = needs_you(manager_client)
+
+    assert '<h4 class="needs__who">' in page
+    assert page.index("Anna") < page.index("Iris") < page.index("Zoe Reed") < page.index("Olive")
+
+
+def test_a_long_list_shows_the_first_50_and_says_how_many_more(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    for number in range(51):
+        SessionFactory(
+            esthetician=esthetician,
+            client=cleared_client(),
+            starts_at=today_at(7, days=1) + dt.timedelta(minutes=10 * number),
+            ends_at=today_at(7, 10, days=1) + dt.timedelta(minutes=10 * number),
+            needs_attention=True,
+            attention_reason="Pacemaker fitted.",
+            attention_kinds=["health"],
+        )
+
+    page = needs_you(esthetician_client)
+
+    assert "Flagged this week (51)" in flat(page)
+    assert page.count('<li class="need need--flagged">') == 50
+    assert "And 1 more, not shown: the 50 most pressing are above." in flat(page)
+
+
+def test_today_is_only_read(esthetician_client: BrowserClient) -> None:
+    assert esthetician_client.post(reverse("today")).status_code == 405
+    assert esthetician_client.head(reverse("today")).status_code == 200

@@ -63,6 +63,21 @@ def test_a_clear_check_in_lets_the_session_go_ahead(series_session, esthetician)
     assert checked.session.status == Session.Status.BOOKED
 
 
+def test_a_clear_check_in_clears_the_sessions_flag_and_its_kinds(series_session, esthetician):
+    Session.objects.filter(pk=series_session.pk).update(
+        needs_attention=True,
+        attention_reason="The spa is closed on Tue 1 Dec (Flood).",
+        attention_kinds=["closure"],
+    )
+
+    checked = services.session_check_in(
+        session=series_session, answers=NOTHING, by=esthetician.user
+    )
+
+    checked.session.refresh_from_db()
+    assert (checked.session.needs_attention, checked.session.attention_kinds) == (False, [])
+
+
 def test_the_check_in_answers_become_a_new_intake_version(series_session, esthetician):
     services.session_check_in(session=series_session, answers=NOTHING, by=esthetician.user)
 

@@ -45,9 +45,11 @@ from treatments.selectors.sessions import (
 )
 from treatments.selectors.today import (
     SessionWithFindings,
+    WorklistSession,
     day_bounds,
     sessions_for_day,
     with_findings,
+    worklist,
 )
 
 __all__ = [
@@ -58,6 +60,7 @@ __all__ = [
     "SessionWithFindings",
     "SlotCheck",
     "TimelineEntry",
+    "WorklistSession",
     "availability_for",
     "booking_check",
     "calendar_estheticians",
@@ -88,4 +91,5 @@ __all__ = [
     "slot_check",
     "team_calendar_for",
     "with_findings",
+    "worklist",
 ]

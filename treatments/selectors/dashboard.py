@@ -28,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from treatments.models import MaintenanceVisit, Series, Session
+from treatments.models import Esthetician, MaintenanceVisit, Series, Session
 from treatments.progress import OVERDUE_AFTER_DAYS, CourseProgress, behind_schedule
 from treatments.selectors.today import day_bounds
 
@@ -88,36 +88,64 @@ def with_progress(series: QuerySet[Series], *, now: dt.datetime) -> QuerySet[Ser
     )
 
 
-def behind_schedule_ids(*, today: dt.date, now: dt.datetime) -> set[int]:
-    """The series in progress that are behind schedule (one query over active series)."""
-    rows = with_progress(
-        Series.objects.filter(status=Series.Status.ACTIVE).order_by(), now=now
-    ).values_list(
-        "pk",
-        "starts_on",
-        "sessions_per_week",
-        "planned_sessions",
-        "completed_count",
-        "booked_count",
-        "last_completed_at",
-        "next_session_at",
-        "first_session_at",
+# What `with_progress` gives the progress rules, besides the series' own plan.
+PROGRESS_FIELDS = (
+    "starts_on",
+    "sessions_per_week",
+    "planned_sessions",
+    "completed_count",
+    "booked_count",
+    "last_completed_at",
+    "next_session_at",
+    "first_session_at",
+)
+
+
+def course_progress(
+    *,
+    starts_on: dt.date,
+    sessions_per_week: int,
+    planned_sessions: int,
+    completed_count: int,
+    booked_count: int,
+    last_completed_at: dt.datetime | None,
+    next_session_at: dt.datetime | None,
+    first_session_at: dt.datetime | None,
+) -> CourseProgress:
+    """A series' progress as the rules take it, from the facts `with_progress` sums up."""
+    return CourseProgress(
+        starts_on=starts_on,
+        sessions_per_week=sessions_per_week,
+        planned_sessions=planned_sessions,
+        completed=completed_count,
+        booked=booked_count,
+        last_completed_on=timezone.localdate(last_completed_at) if last_completed_at else None,
+        next_booked_on=timezone.localdate(next_session_at) if next_session_at else None,
+        first_session_on=timezone.localdate(first_session_at) if first_session_at else None,
     )
-    behind = set()
-    for pk, starts_on, per_week, planned, completed, booked, last_at, next_at, first_at in rows:
-        progress = CourseProgress(
-            starts_on=starts_on,
-            sessions_per_week=per_week,
-            planned_sessions=planned,
-            completed=completed,
-            booked=booked,
-            last_completed_on=timezone.localdate(last_at) if last_at else None,
-            next_booked_on=timezone.localdate(next_at) if next_at else None,
-            first_session_on=timezone.localdate(first_at) if first_at else None,
+
+
+def series_progress(series: Series) -> CourseProgress:
+    """The progress of a series annotated by `with_progress`."""
+    return course_progress(**{field: getattr(series, field) for field in PROGRESS_FIELDS})
+
+
+def behind_schedule_ids(
+    *, today: dt.date, now: dt.datetime, esthetician: Esthetician | None = None
+) -> set[int]:
+    """The series in progress that are behind schedule: everyone's, or one esthetician's
+    (one query over the active series)."""
+    active = Series.objects.filter(status=Series.Status.ACTIVE).order_by()
+    if esthetician is not None:
+        active = active.filter(esthetician=esthetician)
+    rows = with_progress(active, now=now).values("pk", *PROGRESS_FIELDS)
+    return {
+        row["pk"]
+        for row in rows
+        if behind_schedule(
+            course_progress(**{field: row[field] for field in PROGRESS_FIELDS}), today=today
         )
-        if behind_schedule(progress, today=today):
-            behind.add(pk)
-    return behind
+    }
 
 
 FLAGS = {"behind": "Behind schedule", "attention": "Needs attention", "any": "Any flag"}

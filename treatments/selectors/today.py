@@ -1,4 +1,4 @@
-"""Today's sessions, each beside the findings that apply to it."""
+"""Today's sessions, each beside the findings that apply to it and what can be done next."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from clients.eligibility import Finding, assess_at, blocks, cautions
 from clients.selectors import latest_intakes
+from spa.dates import moment_label
 from treatments.models import Esthetician, Session
 
 
@@ -95,4 +96,77 @@ def with_findings(sessions: Iterable[Session], *, today: dt.date) -> list[Sessio
             ),
         )
         for session in sessions
+    ]
+
+
+@dataclass(frozen=True)
+class WorklistSession(SessionWithFindings):
+    """A session on the worklist at `now`: what state it is in and which step of the visit
+    comes next (check in, record and complete, or no-show)."""
+
+    now: dt.datetime
+
+    @property
+    def is_booked(self) -> bool:
+        return self.session.status == Session.Status.BOOKED
+
+    @property
+    def has_started(self) -> bool:
+        return self.session.starts_at <= self.now
+
+    @property
+    def is_unrecorded(self) -> bool:
+        """Still booked once it has ended: nothing says what happened."""
+        return self.is_booked and self.session.ends_at <= self.now
+
+    @property
+    def state(self) -> str:
+        """The session's state in words: "Booked", "Checked in 09:55", "Still booked", "No-show"."""
+        session = self.session
+        if not self.is_booked:
+            return session.get_status_display()
+        if session.checked_in_at is not None:
+            return f"Checked in {timezone.localtime(session.checked_in_at):%H:%M}"
+        return "Still booked" if self.is_unrecorded else "Booked"
+
+    @property
+    def ended_words(self) -> str:
+        """When it ended: "14:00" today, "Mon 30 Nov, 14:00" on an earlier day."""
+        ended = timezone.localtime(self.session.ends_at)
+        if ended.date() == timezone.localdate(self.now):
+            return f"{ended:%H:%M}"
+        return moment_label(ended, today=timezone.localdate(self.now))
+
+    @property
+    def can_check_in(self) -> bool:
+        """Booked and not yet checked in, on the session's own day (the only day check-in is)."""
+        session = self.session
+        on_its_day = timezone.localdate(session.starts_at) == timezone.localdate(self.now)
+        return self.is_booked and session.checked_in_at is None and on_its_day
+
+    @property
+    def can_complete(self) -> bool:
+        """Checked in and started: the treatment can be recorded."""
+        checked_in = self.session.checked_in_at is not None
+        return self.is_booked and checked_in and self.has_started
+
+    @property
+    def waits_for_start(self) -> bool:
+        """Checked in early: the treatment is recorded once the session has started."""
+        checked_in = self.session.checked_in_at is not None
+        return self.is_booked and checked_in and not self.has_started
+
+    @property
+    def can_mark_no_show(self) -> bool:
+        """Started and the client never checked in."""
+        return self.is_booked and self.session.checked_in_at is None and self.has_started
+
+
+def worklist(
+    sessions: Iterable[Session], *, today: dt.date, now: dt.datetime
+) -> list[WorklistSession]:
+    """The sessions with their findings (one query) and their next steps at `now`."""
+    return [
+        WorklistSession(session=item.session, findings=item.findings, now=now)
+        for item in with_findings(sessions, today=today)
     ]

@@ -2,7 +2,8 @@
 
 A booked session that can no longer go ahead as booked (a new intake blocks it, the intake
 has expired, the spa now closes that day, the esthetician's hours changed) is flagged "needs
-attention" with the reasons, never cancelled or kept silently. Flags whose reasons have gone
+attention" with the reasons and their kinds (health, intake, closure, away, hours), never
+cancelled or kept silently. Flags whose reasons have gone
 are cleared. The assigned esthetician hears about newly flagged sessions.
 
 The nightly review also writes any message that should exist and does not: the reminder of
@@ -32,6 +33,16 @@ from treatments.services import messages
 log = logging.getLogger(__name__)
 
 CHUNK = 500
+# What kind of problem each reason for a flag is (Session.AttentionKind), by the reason's code.
+ATTENTION_KINDS = {
+    "intake_missing": Session.AttentionKind.INTAKE,
+    "intake_expired": Session.AttentionKind.INTAKE,
+    "spa_closed": Session.AttentionKind.CLOSURE,
+    "esthetician_away": Session.AttentionKind.AWAY,
+    "outside_hours": Session.AttentionKind.HOURS,
+    "slot_taken": Session.AttentionKind.CLASH,
+    "client_busy": Session.AttentionKind.CLASH,
+}
 # A reminder written later than this before the session would arrive too late to help.
 REMINDER_LEAST_NOTICE = dt.timedelta(hours=1)
 
@@ -117,13 +128,20 @@ def _reassess(sessions: list[Session], *, now: dt.datetime) -> list[Session]:
     )
     newly_flagged, changed = [], []
     for session in sessions:
-        reason = " ".join(_reasons(session, intakes, calendars, today=today))
-        if reason != session.attention_reason or bool(reason) != session.needs_attention:
+        reasons = list(_reasons(session, intakes, calendars, today=today))
+        reason = " ".join(message for _, message in reasons)
+        kinds = list(dict.fromkeys(kind for kind, _ in reasons))
+        if (reason, kinds, bool(reason)) != (
+            session.attention_reason,
+            session.attention_kinds,
+            session.needs_attention,
+        ):
             if reason and not session.needs_attention:
                 newly_flagged.append(session)
             session.needs_attention, session.attention_reason = bool(reason), reason
+            session.attention_kinds = kinds
             changed.append(session)
-    Session.objects.bulk_update(changed, ["needs_attention", "attention_reason"])
+    Session.objects.bulk_update(changed, ["needs_attention", "attention_reason", "attention_kinds"])
     if newly_flagged:
         messages.needs_attention_notify(newly_flagged)
     return newly_flagged
@@ -135,13 +153,20 @@ def _reasons(
     calendars: Mapping[int, Availability],
     *,
     today: dt.date,
-) -> Iterable[str]:
+) -> Iterable[tuple[str, str]]:
+    """Why the session cannot go ahead as booked: (kind of problem, message) pairs."""
     for finding in assess_at(intakes.get(session.client_id), session.starts_at, today=today):
         if finding.is_block:
-            yield finding.message
+            yield attention_kind(finding.code), finding.message
     calendar = calendars[session.esthetician_id]
     for problem in calendar_problems(session.starts_at, session.ends_at, calendar, today=today):
-        yield problem.message
+        yield attention_kind(problem.code), problem.message
+
+
+def attention_kind(code: str) -> str:
+    """The kind of problem a block or calendar reason is, by its code; any other block of the
+    intake (a new rule, say) is a health block."""
+    return ATTENTION_KINDS.get(code, Session.AttentionKind.HEALTH)
 
 
 def _maintenance_messages_ensure(*, today: dt.date) -> None:

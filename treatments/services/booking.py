@@ -377,7 +377,7 @@ def session_reschedule(
     session.esthetician = giving
     session.starts_at, session.ends_at, session.caution_note = starts_at, ends_at, note
     # The new time passed every check, so whatever flagged the old one no longer applies.
-    session.needs_attention, session.attention_reason = False, ""
+    session.needs_attention, session.attention_reason, session.attention_kinds = False, "", []
     try:
         with transaction.atomic():
             session.save(
@@ -388,6 +388,7 @@ def session_reschedule(
                     "caution_note",
                     "needs_attention",
                     "attention_reason",
+                    "attention_kinds",
                     "updated_at",
                 ]
             )

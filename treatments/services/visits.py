@@ -71,13 +71,14 @@ def session_check_in(
         raise BookingRefused(unacknowledged)
     session.checked_in_at = timezone.now()
     session.caution_note = note
-    session.needs_attention, session.attention_reason = False, ""
+    session.needs_attention, session.attention_reason, session.attention_kinds = False, "", []
     session.save(
         update_fields=[
             "checked_in_at",
             "caution_note",
             "needs_attention",
             "attention_reason",
+            "attention_kinds",
             "updated_at",
         ]
     )

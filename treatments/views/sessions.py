@@ -25,6 +25,7 @@ from clients.selectors import (
 from clients.services import health_records_viewed
 from spa.access import staff_required
 from spa.dates import moment_label
+from spa.redirects import next_page
 from spa.views import render_page
 from treatments import services
 from treatments.forms import (
@@ -253,6 +254,8 @@ def _render_session(
             }
         ),
         "cancel_form": CancelForm(),
+        # The page the visit's forms return to (Today, say) instead of the session page.
+        "next": next_page(request),
         **extra,
     }
     partial = "intensity_check" if step == "complete" else None
@@ -334,7 +337,7 @@ def session_no_show(request: HttpRequest, pk: int) -> HttpResponse:
     except BookingRefused as refused:
         return _refused(request, session, refused)
     messages.success(request, _with_make_up("Marked as a no-show.", session, make_up))
-    return redirect("session_detail", pk=session.pk)
+    return _back(request, session)
 
 
 @require_http_methods(["GET", "POST"])
@@ -346,7 +349,7 @@ def session_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         return _not_booked(request, session)
     if timezone.localdate(session.starts_at) != timezone.localdate():
         messages.info(request, services.not_today(session).message)
-        return redirect("session_detail", pk=session.pk)
+        return _back(request, session)
     form = CheckInForm(
         request.POST or None, on_file=latest_intake(session.client), today=timezone.localdate()
     )
@@ -372,11 +375,11 @@ def _checked_in(request: HttpRequest, checked: CheckIn) -> HttpResponse:
     if checked.postponed:
         reasons = " ".join(block.message for block in checked.blocks)
         messages.warning(request, _with_make_up(f"Postponed: {reasons}", session, checked.make_up))
-        return redirect("session_detail", pk=session.pk)
+        return _back(request, session)
     messages.success(request, "Checked in: nothing stands in the way of today's treatment.")
     if session.starts_at > timezone.now():
-        return redirect("session_detail", pk=session.pk)
-    return redirect("session_complete", pk=session.pk)
+        return _back(request, session)
+    return redirect(_keeping_next(request, reverse("session_complete", args=[session.pk])))
 
 
 @require_http_methods(["GET", "POST"])
@@ -388,7 +391,7 @@ def session_complete(request: HttpRequest, pk: int) -> HttpResponse:
         return _not_booked(request, session)
     if session.checked_in_at is None:
         messages.info(request, "Check the client in first: the pre-treatment check comes first.")
-        return redirect("session_check_in", pk=session.pk)
+        return redirect(_keeping_next(request, reverse("session_check_in", args=[session.pk])))
     if session.starts_at > timezone.now():
         messages.info(
             request,
@@ -407,7 +410,7 @@ def session_complete(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(refused))
         else:
             messages.success(request, "Session completed; the treatment record is saved.")
-            return redirect("session_detail", pk=session.pk)
+            return _back(request, session)
     return _render_session(
         request, session, step="complete", record_form=form, last_record=last, **_jump(form)
     )
@@ -443,14 +446,25 @@ def _jump(form: TreatmentRecordForm) -> dict[str, str]:
 
 
 def _refused(request: HttpRequest, session: Session, refused: BookingRefused) -> HttpResponse:
-    """Say why the service refused, back on the session page."""
+    """Say why the service refused, back on the session page (or the page staff came from)."""
     messages.error(request, str(refused))
-    return redirect("session_detail", pk=session.pk)
+    return _back(request, session)
 
 
 def _not_booked(request: HttpRequest, session: Session) -> HttpResponse:
     messages.info(request, f"This session is already {session.get_status_display().lower()}.")
-    return redirect("session_detail", pk=session.pk)
+    return _back(request, session)
+
+
+def _back(request: HttpRequest, session: Session) -> HttpResponse:
+    """Back to the page staff came from (`next`: Today, say), else to the session page."""
+    return redirect(next_page(request) or reverse("session_detail", args=[session.pk]))
+
+
+def _keeping_next(request: HttpRequest, url: str) -> str:
+    """The address of the visit's next step, still returning where staff came from."""
+    back = next_page(request)
+    return f"{url}?{urlencode({'next': back})}" if back else url
 
 
 def _with_make_up(said: str, session: Session, make_up: Session | None) -> str:

@@ -1,33 +1,63 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
-from clients.services import health_records_viewed
+from clients.services import health_records_viewed_each
 from spa.access import staff_required
 from spa.dates import day_label
-from treatments.selectors import sessions_for_day, with_findings
+from treatments.selectors import WorklistSession, sessions_for_day, worklist
+from treatments.selectors.needs_you import LIMIT, NeedsYou, needs_you
+
+# What the page shows of a client's health, part by part, for their access log.
+SEEN_FINDINGS = "each session's findings"
+SEEN_FLAG = "why a session this week needs attention"
+SEEN_INTAKE = "the date of the intake on file"
 
 
+@require_safe
 @staff_required
 def today(request: HttpRequest) -> HttpResponse:
-    """Today's sessions: the logged-in esthetician's own, or everyone's for a manager."""
-    day = timezone.localdate()
+    """The worklist: today's sessions with the next step of each, and what needs seeing to.
+    An esthetician's own; everyone's, grouped by esthetician, for a manager."""
+    now = timezone.now()
+    day = timezone.localdate(now)
     # A manager has no esthetician row: the missing one-to-one raises an AttributeError.
     esthetician = getattr(request.user, "esthetician", None)
-    sessions = with_findings(sessions_for_day(day=day, esthetician=esthetician), today=day)
-    health_records_viewed(
-        user=request.user,
-        clients=[item.session.client_id for item in sessions],
-        seen=f"Today, {day_label(day)}: each session's findings",
-    )
-    return render(
-        request,
-        "treatments/today.html",
-        {
-            "day": day,
-            "esthetician": esthetician,
-            "sessions": sessions,
-        },
-    )
+    sessions = worklist(sessions_for_day(day=day, esthetician=esthetician), today=day, now=now)
+    needs = needs_you(esthetician=esthetician, today=day, now=now)
+    health_records_viewed_each(user=request.user, seen=_health_data_shown(day, sessions, needs))
+    context = {
+        "day": day,
+        "esthetician": esthetician,
+        "sessions": sessions,
+        "needs": needs,
+        "limit": LIMIT,
+        # Where each step (check-in, the record, a no-show, a new intake link) comes back to.
+        "back_to": reverse("today"),
+    }
+    return render(request, "treatments/today.html", context)
+
+
+def _health_data_shown(
+    day: dt.date, sessions: list[WorklistSession], needs: NeedsYou
+) -> dict[int, str]:
+    """What the page showed of each client's health: their findings beside today's session,
+    the reason a session of theirs is flagged, the date of their intake."""
+    shown: dict[int, list[str]] = {}
+    for item in sessions:
+        shown.setdefault(item.session.client_id, []).append(SEEN_FINDINGS)
+    for session in needs.flags_with_health_reasons():
+        shown.setdefault(session.client_id, []).append(SEEN_FLAG)
+    for row in needs.intakes.rows:
+        shown.setdefault(row.session.client_id, []).append(SEEN_INTAKE)
+    label = day_label(day)
+    return {
+        client_id: f"Today, {label}: {'; '.join(dict.fromkeys(parts))}"
+        for client_id, parts in shown.items()
+    }

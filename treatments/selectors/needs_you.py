@@ -1,0 +1,273 @@
+"""Today's "Needs you": what an esthetician (or, for a manager, the team) should see to.
+
+- sessions that ended, today or in the week before, and are still booked: nothing says what
+  happened;
+- sessions this week flagged "needs attention", with the kind of problem;
+- clients whose intake will be out of date on the day of their next session, this week;
+- series behind schedule (the rule is `treatments.progress.behind_schedule`).
+
+Each list takes a fixed number of queries whatever its length (one to three) and is at most
+LIMIT long; it knows how many rows there are in all, so the page can say "and 12 more".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, NamedTuple, TypeVar
+
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Window
+from django.utils import timezone
+
+from clients.eligibility import oldest_intake_in_date
+from clients.models import Client, Intake, IntakeLink
+from treatments.models import Esthetician, Series, Session
+from treatments.progress import why_behind
+from treatments.selectors.dashboard import behind_schedule_ids, series_progress, with_progress
+from treatments.selectors.today import WorklistSession, day_bounds
+
+Row = TypeVar("Row")
+
+LIMIT = 50
+# "This week": today and the seven days after it.
+DAYS_AHEAD = 7
+# Sessions left booked longer ago than this are the dashboard's business, not today's.
+DAYS_BACK = 7
+# Kinds of flag whose reason tells something of the client's health (the access log's business).
+HEALTH_KINDS = {Session.AttentionKind.HEALTH, Session.AttentionKind.INTAKE}
+
+
+@dataclass(frozen=True)
+class Bounded(Generic[Row]):
+    """The first rows of a list, and how many there are in all."""
+
+    rows: Sequence[Row]
+    total: int
+
+    @property
+    def more(self) -> int:
+        """How many rows were left out."""
+        return self.total - len(self.rows)
+
+
+@dataclass(frozen=True)
+class IntakeRunningOut:
+    """A client's next session, this week, on whose day their intake will be out of date."""
+
+    session: Session
+    given_on: dt.date | None
+    out_of_date_today: bool
+    link_sent_at: dt.datetime | None
+
+    @property
+    def client(self) -> Client:
+        return self.session.client
+
+
+@dataclass(frozen=True)
+class BehindSeries:
+    """A series behind schedule, and why."""
+
+    series: Series
+    why: str
+
+
+@dataclass(frozen=True)
+class NeedsYou:
+    unrecorded: Bounded[WorklistSession]
+    flagged: Bounded[Session]
+    intakes: Bounded[IntakeRunningOut]
+    behind: Bounded[BehindSeries]
+
+    @property
+    def total(self) -> int:
+        return sum(
+            part.total for part in (self.unrecorded, self.flagged, self.intakes, self.behind)
+        )
+
+    def flags_with_health_reasons(self) -> list[Session]:
+        """The flagged sessions shown whose reason tells of the client's health (a flag from
+        before kinds were kept counts: its reason may)."""
+        return [
+            session
+            for session in self.flagged.rows
+            if not session.attention_kinds or HEALTH_KINDS.intersection(session.attention_kinds)
+        ]
+
+
+def needs_you(*, esthetician: Esthetician | None, today: dt.date, now: dt.datetime) -> NeedsYou:
+    """What needs seeing to: one esthetician's, or the whole team's when None."""
+    return NeedsYou(
+        unrecorded=sessions_unrecorded(esthetician=esthetician, today=today, now=now),
+        flagged=sessions_flagged(esthetician=esthetician, today=today, now=now),
+        intakes=intakes_running_out(esthetician=esthetician, today=today, now=now),
+        behind=series_behind(esthetician=esthetician, today=today, now=now),
+    )
+
+
+def sessions_unrecorded(
+    *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime, limit: int = LIMIT
+) -> Bounded[WorklistSession]:
+    """Booked sessions that have ended, today or in the week before, the latest first."""
+    since, _ = day_bounds(today - dt.timedelta(days=DAYS_BACK))
+    sessions = _sessions(esthetician).filter(
+        status=Session.Status.BOOKED, ends_at__lte=now, starts_at__gte=since
+    )
+    found, total = _first(sessions.order_by("-starts_at", "-pk"), limit)
+    rows = [WorklistSession(session=session, findings=[], now=now) for session in found]
+    return Bounded(rows=_by_esthetician(rows, lambda row: row.session), total=total)
+
+
+def sessions_flagged(
+    *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime, limit: int = LIMIT
+) -> Bounded[Session]:
+    """Booked sessions to come this week that are flagged "needs attention", soonest first."""
+    sessions = _this_week(_sessions(esthetician), today=today, now=now).filter(needs_attention=True)
+    found, total = _first(sessions.order_by("starts_at", "pk"), limit)
+    return Bounded(rows=_by_esthetician(found, lambda session: session), total=total)
+
+
+def intakes_running_out(
+    *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime, limit: int = LIMIT
+) -> Bounded[IntakeRunningOut]:
+    """Clients whose next session is this week and whose latest intake will be out of date on
+    its day (or who have none), the soonest session first.
+
+    Only the next session counts: at each visit the pre-treatment check records a new intake
+    version, so a later session is judged against that one. Three short queries, whatever the
+    number of sessions: the week's bookings (a few values each), the latest intake date of
+    their clients, and the sessions to show.
+    """
+    upcoming = _next_bookings(esthetician=esthetician, today=today, now=now)
+    given = _latest_intake_given(list(upcoming)) if upcoming else {}
+    out_of_date = sorted(
+        (booking.starts_at, booking.pk)
+        for client_id, booking in upcoming.items()
+        if _out_of_date_on(given.get(client_id), timezone.localdate(booking.starts_at))
+    )
+    if not out_of_date:
+        return Bounded(rows=[], total=0)
+    open_link = IntakeLink.objects.filter(
+        client=OuterRef("client_id"), used_at__isnull=True, expires_at__gt=now
+    ).order_by("-created_at")
+    sessions = (
+        _sessions(None)
+        .filter(pk__in=[pk for _, pk in out_of_date[:limit]])
+        .annotate(link_sent_at=Subquery(open_link.values("created_at")[:1]))
+        .order_by("starts_at", "pk")
+    )
+    rows = [
+        IntakeRunningOut(
+            session=session,
+            given_on=given.get(session.client_id),
+            out_of_date_today=_out_of_date_on(given.get(session.client_id), today),
+            link_sent_at=session.link_sent_at,
+        )
+        for session in sessions
+    ]
+    return Bounded(rows=_by_esthetician(rows, lambda row: row.session), total=len(out_of_date))
+
+
+class Booking(NamedTuple):
+    """A booked session, as few values as the intake list needs to choose its rows."""
+
+    pk: int
+    esthetician_id: int
+    starts_at: dt.datetime
+
+
+def _next_bookings(
+    *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime
+) -> dict[int, Booking]:
+    """Each client's next booked session, by client, when it is this week: everyone's, or
+    those with the esthetician (a client's next session may be with someone else)."""
+    week = _this_week(Session.objects.all(), today=today, now=now)
+    if esthetician is not None:
+        week = week.filter(client__in=week.filter(esthetician=esthetician).values("client_id"))
+    upcoming: dict[int, Booking] = {}
+    rows = week.order_by("starts_at", "pk").values_list(
+        "client_id", "pk", "esthetician_id", "starts_at"
+    )
+    for client_id, *booking in rows:
+        upcoming.setdefault(client_id, Booking(*booking))
+    if esthetician is None:
+        return upcoming
+    return {
+        client_id: booking
+        for client_id, booking in upcoming.items()
+        if booking.esthetician_id == esthetician.pk
+    }
+
+
+def _latest_intake_given(client_ids: list[int]) -> dict[int, dt.date]:
+    """The spa-local day each client's latest intake was given, by client (none, no entry)."""
+    latest = (
+        Intake.objects.filter(client_id__in=client_ids)
+        # Intakes are ordered by date: without this, the ordering would split the groups.
+        .order_by()
+        .values("client_id")
+        .annotate(given_at=Max("submitted_at"))
+        .values_list("client_id", "given_at")
+    )
+    return {client_id: timezone.localdate(given_at) for client_id, given_at in latest}
+
+
+def _out_of_date_on(given_on: dt.date | None, day: dt.date) -> bool:
+    """The rule of `clients.eligibility`: an intake given before the day's oldest in date (or
+    none at all) is out of date on that day."""
+    return given_on is None or given_on < oldest_intake_in_date(day)
+
+
+def _this_week(
+    sessions: QuerySet[Session], *, today: dt.date, now: dt.datetime
+) -> QuerySet[Session]:
+    """The booked sessions not yet over that start today or in the seven days after."""
+    starts, _ = day_bounds(today)
+    _, week_end = day_bounds(today + dt.timedelta(days=DAYS_AHEAD))
+    # The lower bound lets the index on the start narrow the search; ends_at has none.
+    return sessions.filter(
+        status=Session.Status.BOOKED, ends_at__gt=now, starts_at__gte=starts, starts_at__lt=week_end
+    )
+
+
+def series_behind(
+    *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime, limit: int = LIMIT
+) -> Bounded[BehindSeries]:
+    """Series in progress that are behind schedule, the longest without a treatment first."""
+    ids = behind_schedule_ids(today=today, now=now, esthetician=esthetician)
+    if not ids:
+        return Bounded(rows=[], total=0)
+    series = with_progress(
+        Series.objects.filter(pk__in=sorted(ids)).select_related(
+            "client", "treatment", "esthetician__user"
+        ),
+        now=now,
+    ).order_by(F("last_completed_at").asc(nulls_first=True), "starts_on", "pk")[:limit]
+    rows = [
+        BehindSeries(series=row, why=why_behind(series_progress(row), today=today))
+        for row in series
+    ]
+    return Bounded(rows=_by_esthetician(rows, lambda row: row.series), total=len(ids))
+
+
+def _sessions(esthetician: Esthetician | None) -> QuerySet[Session]:
+    sessions = Session.objects.select_related("client", "treatment", "esthetician__user")
+    return sessions if esthetician is None else sessions.filter(esthetician=esthetician)
+
+
+def _first(sessions: QuerySet[Session], limit: int) -> tuple[list[Session], int]:
+    """The first `limit` sessions, and how many there are in all, in one query."""
+    found = list(sessions.annotate(in_all=Window(Count("pk")))[:limit])
+    return found, found[0].in_all if found else 0
+
+
+def _by_esthetician(rows: list[Row], owner: Callable[[Row], Any]) -> list[Row]:
+    """The rows grouped by their esthetician, in the estheticians' order; a stable sort, so
+    each group keeps the rows' own order."""
+
+    def key(row: Row) -> tuple[str, str, int]:
+        esthetician = owner(row).esthetician
+        return (esthetician.user.first_name, esthetician.user.last_name, esthetician.pk)
+
+    return sorted(rows, key=key)
