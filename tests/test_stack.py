@@ -143,7 +143,7 @@ def test_the_containers_health_check_fails_when_nothing_answers() -> None:
 def make_run_dry(*settings: str, env: dict[str, str] | None = None) -> list[str]:
     """The commands `make run` would run, without running them."""
     shown = subprocess.run(
-        ["make", "-n", "run", *settings],
+        ["make", "--no-print-directory", "-n", "run", *settings],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         capture_output=True,

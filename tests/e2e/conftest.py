@@ -56,9 +56,27 @@ def base_url() -> None:
 # Accessibility: axe-core (tests/e2e/vendor, from the npm registry) checks every page each
 # journey loads, whatever loaded it (an address, a link, a form); a violation fails the test.
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
-# One run at a time on a page (a check on loading and the journey's last check may meet).
+# Checked once htmx has settled and the dimming of a region being fetched has faded; run again
+# if the page fetched anything while it was being checked. One run at a time on a page (a
+# check on loading and the journey's last check may meet).
 AXE_RUN = """async () => {
-    const run = (window.spaAxeRun || Promise.resolve()).then(() => axe.run(document));
+    const settled = () => !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")
+        && document.getAnimations().every((animation) => animation.playState !== "running");
+    const pause = (milliseconds) => new Promise((done) => setTimeout(done, milliseconds));
+    if (window.spaRequests === undefined) {
+        window.spaRequests = 0;
+        document.addEventListener("htmx:beforeRequest", () => { window.spaRequests += 1; });
+    }
+    const check = async () => {
+        for (let tries = 0; tries < 5; tries += 1) {
+            for (let waited = 0; !settled() && waited < 10000; waited += 50) await pause(50);
+            const before = window.spaRequests;
+            const result = await axe.run(document);
+            if (window.spaRequests === before && settled()) return result;
+        }
+        throw new Error("The page kept fetching while it was checked.");
+    };
+    const run = (window.spaAxeRun || Promise.resolve()).then(check);
     window.spaAxeRun = run.catch(() => null);
     return (await run).violations.map((rule) => {
         const nodes = rule.nodes.slice(0, 3).map((node) => {
@@ -69,9 +87,6 @@ AXE_RUN = """async () => {
         return `${rule.id}: ${rule.help} (${nodes.join(", ")}${more})`;
     });
 }"""
-# htmx has settled, and the dimming of a region being fetched has faded.
-SETTLED = """() => !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")
-    && document.getAnimations().every((animation) => animation.playState !== "running")"""
 # Said when the page moved on before its check ran: the next page is checked when it loads.
 LEFT_ALREADY = ("Execution context was destroyed", "navigation", "Target page, context or browser")
 
@@ -90,8 +105,6 @@ def every_page_is_accessible(page: Page) -> Iterator[None]:
 
     def check(loaded: Page) -> None:
         try:
-            # A page may fetch a region as it loads (a plan's preview): check it once settled.
-            loaded.wait_for_function(SETTLED)
             found.extend(f"{loaded.url}: {problem}" for problem in axe_violations(loaded))
         except PlaywrightError as error:
             if not any(words in str(error) for words in LEFT_ALREADY):
