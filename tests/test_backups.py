@@ -67,7 +67,9 @@ def seeded_spa(transactional_db: None, settings: Any) -> None:
         client_services.intake_link_create(
             client=client, created_by=manager, site_url="https://spa.example.com"
         )
-    for session in Session.objects.filter(status=Session.Status.COMPLETED).order_by("pk")[:5]:
+    # The demo's completed sessions carry records; any without one gets one, as if recorded.
+    without_record = Session.objects.filter(status=Session.Status.COMPLETED, record__isnull=True)
+    for session in without_record.order_by("pk")[:5]:
         TreatmentRecord.objects.create(
             session=session,
             intensity_ua=200,
