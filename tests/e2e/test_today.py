@@ -94,7 +94,7 @@ def test_an_esthetician_checks_in_records_and_marks_a_no_show_all_from_today(
 
     expect(page.get_by_role("heading", name="Today", level=1)).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text(
-        "Session completed; the treatment record is saved."
+        "session completed; the treatment record is saved."
     )
     worklist = page.get_by_role("region", name="Your sessions")
     iris_row = worklist.get_by_role("listitem").filter(has_text="Iris Moss")
@@ -104,7 +104,7 @@ def test_an_esthetician_checks_in_records_and_marks_a_no_show_all_from_today(
     # Olive never came: one button on her row of the list.
     worklist.get_by_role("button", name="No-show for Olive Hart").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Marked as a no-show.")
+    expect(page.get_by_role("status")).to_contain_text("marked as a no-show.")
     worklist = page.get_by_role("region", name="Your sessions")
     expect(worklist.get_by_role("listitem").filter(has_text="Olive Hart")).to_contain_text(
         "No-show"

@@ -143,13 +143,15 @@ def test_a_session_going_on_now_is_the_next_one(esthetician: Esthetician) -> Non
 @pytest.mark.parametrize(
     ("starts_at", "listed"),
     [
-        pytest.param(at(TODAY, 7, 30), True, id="ended at 08:30 today"),
+        # Today's sessions are in the day's own list, which says they are still booked.
+        pytest.param(at(TODAY, 7, 30), False, id="ended at 08:30 today"),
         pytest.param(at(TODAY, 8, 30), False, id="ends at 09:30, going on now"),
+        pytest.param(at(TODAY - dt.timedelta(days=1), 23, 0), True, id="yesterday at 23:00"),
         pytest.param(at(dt.date(2026, 11, 17), 0, 0), True, id="a week ago, at midnight"),
         pytest.param(at(dt.date(2026, 11, 16), 23, 0), False, id="eight days ago"),
     ],
 )
-def test_left_booked_means_ended_today_or_in_the_week_before(
+def test_left_booked_means_ended_in_the_week_before_today(
     esthetician: Esthetician, starts_at: dt.datetime, listed: bool
 ) -> None:
     session = SessionFactory(esthetician=esthetician, starts_at=starts_at)

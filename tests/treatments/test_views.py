@@ -471,6 +471,21 @@ def test_a_flag_says_what_kind_of_problem_it_is(
 # Needs you -----------------------------------------------------------------------------------
 
 
+def test_a_session_of_today_left_booked_is_listed_once_in_the_days_own_list(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    session = SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(first_name="Olive", last_name="Hart"),
+        starts_at=today_at(7),
+    )
+
+    page = esthetician_client.get(reverse("today")).content.decode()
+
+    assert page.count(f'href="{reverse("session_detail", args=[session.pk])}"') == 1
+    assert "Ended, still booked" not in page
+
+
 def test_needs_you_lists_sessions_left_booked_this_week_with_their_steps(
     esthetician_client: BrowserClient, esthetician: Esthetician
 ) -> None:
@@ -494,7 +509,10 @@ def test_needs_you_lists_sessions_left_booked_this_week_with_their_steps(
     page = needs_you(esthetician_client)
 
     assert "Ended, still booked (1)" in flat(page)
-    assert "Olive Hart Still booked: ended Mon 30 Nov, 15:00. Record what happened." in flat(page)
+    assert (
+        "Olive Hart Still booked: ended Mon 30 Nov, 15:00. Not checked in that day: mark a no-show, "
+        "or cancel it from its page."
+    ) in flat(page)
     assert reverse("session_no_show", args=[yesterday.pk]) in page
     # Check-in was on the day: only a no-show, or the session page to cancel it, is left.
     assert reverse("session_check_in", args=[yesterday.pk]) not in page

@@ -1,7 +1,7 @@
 """Today's "Needs you": what an esthetician (or, for a manager, the team) should see to.
 
-- sessions that ended, today or in the week before, and are still booked: nothing says what
-  happened;
+- sessions of the week before today that are still booked: nothing says what happened (today's
+  say so in the day's own list);
 - sessions this week flagged "needs attention", with the kind of problem;
 - clients whose intake will be out of date on the day of their next session, this week;
 - series behind schedule (the rule is `treatments.progress.behind_schedule`).
@@ -109,10 +109,14 @@ def needs_you(*, esthetician: Esthetician | None, today: dt.date, now: dt.dateti
 def sessions_unrecorded(
     *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime, limit: int = LIMIT
 ) -> Bounded[WorklistSession]:
-    """Booked sessions that have ended, today or in the week before, the latest first."""
+    """Booked sessions of the week before today that have ended, the latest first (today's
+    are in the day's own list, which says they are still booked)."""
     since, _ = day_bounds(today - dt.timedelta(days=DAYS_BACK))
-    sessions = _sessions(esthetician).filter(
-        status=Session.Status.BOOKED, ends_at__lte=now, starts_at__gte=since
+    today_starts, _ = day_bounds(today)
+    sessions = (
+        _sessions(esthetician)
+        .filter(status=Session.Status.BOOKED, ends_at__lte=now, starts_at__gte=since)
+        .filter(starts_at__lt=today_starts)
     )
     found, total = _first(sessions.order_by("-starts_at", "-pk"), limit)
     rows = [WorklistSession(session=session, findings=[], now=now) for session in found]

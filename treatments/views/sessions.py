@@ -323,7 +323,9 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except BookingRefused as refused:
         return _refused(request, session, refused)
-    messages.success(request, _with_make_up("Session cancelled.", session, make_up))
+    messages.success(
+        request, _with_make_up(f"{session.client}: session cancelled.", session, make_up)
+    )
     return redirect("session_detail", pk=session.pk)
 
 
@@ -336,7 +338,9 @@ def session_no_show(request: HttpRequest, pk: int) -> HttpResponse:
         make_up = services.session_mark_no_show(session=session, by=request.user)
     except BookingRefused as refused:
         return _refused(request, session, refused)
-    messages.success(request, _with_make_up("Marked as a no-show.", session, make_up))
+    messages.success(
+        request, _with_make_up(f"{session.client}: marked as a no-show.", session, make_up)
+    )
     return _back(request, session)
 
 
@@ -374,9 +378,12 @@ def _checked_in(request: HttpRequest, checked: CheckIn) -> HttpResponse:
     session = checked.session
     if checked.postponed:
         reasons = " ".join(block.message for block in checked.blocks)
-        messages.warning(request, _with_make_up(f"Postponed: {reasons}", session, checked.make_up))
+        said = f"{session.client}: postponed. {reasons}"
+        messages.warning(request, _with_make_up(said, session, checked.make_up))
         return _back(request, session)
-    messages.success(request, "Checked in: nothing stands in the way of today's treatment.")
+    messages.success(
+        request, f"{session.client} checked in: nothing stands in the way of today's treatment."
+    )
     if session.starts_at > timezone.now():
         return _back(request, session)
     return redirect(_keeping_next(request, reverse("session_complete", args=[session.pk])))
@@ -409,7 +416,9 @@ def session_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 return _refused(request, session, refused)
             form.add_error(None, str(refused))
         else:
-            messages.success(request, "Session completed; the treatment record is saved.")
+            messages.success(
+                request, f"{session.client}: session completed; the treatment record is saved."
+            )
             return _back(request, session)
     return _render_session(
         request, session, step="complete", record_form=form, last_record=last, **_jump(form)
