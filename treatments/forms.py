@@ -37,14 +37,28 @@ class TimeInput(forms.TimeInput):
 
 
 def ranged(label: str, low: int, high: int, initial: int | None = None) -> forms.IntegerField:
-    """A whole number with its range in the error message."""
+    """A whole number with its range in the error message, and when it is left empty."""
     message = f"{label} is from {low} to {high}."
     return forms.IntegerField(
         label=label,
         min_value=low,
         max_value=high,
         initial=initial,
-        error_messages={"min_value": message, "max_value": message},
+        error_messages={
+            "min_value": message,
+            "max_value": message,
+            "required": f"Give a number from {low} to {high}.",
+            "invalid": f"{label} is a whole number, from {low} to {high}.",
+        },
+    )
+
+
+def esthetician_choice() -> forms.ModelChoiceField:
+    """The estheticians who work here now, starting on none unless the view preselects one."""
+    return forms.ModelChoiceField(
+        queryset=Esthetician.objects.filter(is_active=True).select_related("user"),
+        empty_label="Choose an esthetician",
+        error_messages={"required": "Choose the esthetician."},
     )
 
 
@@ -74,9 +88,7 @@ class SeriesPlanForm(forms.Form):
 
     client = forms.ModelChoiceField(queryset=BOOKABLE_CLIENTS, widget=forms.HiddenInput)
     treatment = treatment_choice()
-    esthetician = forms.ModelChoiceField(
-        queryset=Esthetician.objects.filter(is_active=True).select_related("user")
-    )
+    esthetician = esthetician_choice()
     starts_on = forms.DateField(label="First session on or after", widget=DateInput())
     planned_sessions = ranged("Number of sessions", 6, 12, initial=8)
     sessions_per_week = forms.TypedChoiceField(
@@ -151,9 +163,7 @@ class SessionBookForm(forms.Form):
     """One session: a single treatment or a maintenance visit."""
 
     client = forms.ModelChoiceField(queryset=BOOKABLE_CLIENTS, widget=forms.HiddenInput)
-    esthetician = forms.ModelChoiceField(
-        queryset=Esthetician.objects.filter(is_active=True).select_related("user")
-    )
+    esthetician = esthetician_choice()
     treatment = treatment_choice()
     day = forms.DateField(label="Date", widget=DateInput())
     time = forms.TimeField(label="Time", widget=TimeInput())
@@ -231,7 +241,18 @@ class TreatmentRecordForm(forms.ModelForm):
         error_messages={
             "min_value": "Frequency is from 0.1 to 1000 Hz.",
             "max_value": "Frequency is from 0.1 to 1000 Hz.",
+            "required": "Give the frequency: from 0.1 to 1000 Hz.",
+            "invalid": "Frequency is a number of Hz, from 0.1 to 1000.",
+            "max_decimal_places": "Frequency takes one decimal place at most, e.g. 0.5.",
         },
+    )
+    waveform = forms.ChoiceField(
+        choices=[("", "Choose the waveform"), *TreatmentRecord.Waveform.choices],
+        error_messages={"required": "Choose the waveform."},
+    )
+    tolerance = forms.ChoiceField(
+        choices=[("", "Choose how it went"), *TreatmentRecord.Tolerance.choices],
+        error_messages={"required": "Say how the client took the treatment."},
     )
     areas = forms.MultipleChoiceField(
         choices=list(TreatmentRecord.AREAS.items()),

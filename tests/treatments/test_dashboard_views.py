@@ -662,6 +662,7 @@ def test_needs_attention_lists_blocked_bookings_with_why_and_a_link(
         starts_at=at(days(2), 11),
         needs_attention=True,
         attention_reason="Pacemaker: microcurrent is never given.",
+        attention_kinds=[Session.AttentionKind.HEALTH],
     )
     SessionFactory(esthetician=esthetician, starts_at=at(days(3), 11))
 
@@ -669,9 +670,26 @@ def test_needs_attention_lists_blocked_bookings_with_why_and_a_link(
 
     listed = section(response, "attention-title")
     assert f"Fri 11 Dec, 11:00 Iris Moss · Microcurrent lift with {esthetician}" in text(listed)
-    assert "Blocked: Pacemaker: microcurrent is never given." in text(listed)
+    assert "Health block: Pacemaker: microcurrent is never given." in text(listed)
     assert f'href="{reverse("session_detail", args=[session.pk])}"' in listed
     assert listed.count("attention-item__when") == 1
+
+
+def test_needs_attention_names_each_kind_of_problem_not_only_health_blocks(
+    manager_client: BrowserClient, esthetician: Esthetician
+):
+    SessionFactory(
+        esthetician=esthetician,
+        starts_at=at(days(2), 11),
+        needs_attention=True,
+        attention_reason="Anna is away on Fri 11 Dec (Training course).",
+        attention_kinds=[Session.AttentionKind.AWAY],
+    )
+
+    listed = text(section(manager_client.get(URL), "attention-title"))
+
+    assert "Esthetician away: Anna is away on Fri 11 Dec (Training course)." in listed
+    assert "Blocked" not in listed
 
 
 # Charts

@@ -156,3 +156,23 @@ def test_a_series_can_start_up_to_a_year_ahead(plan_data, day, allowed):
             assert form.errors["starts_on"] == [
                 "A series can be booked up to a year ahead: choose a date until Thu 2 Dec 2027."
             ]
+
+
+def test_an_empty_treatment_record_says_beside_each_field_what_to_give():
+    form = TreatmentRecordForm(data={})
+
+    assert not form.is_valid()
+    assert form.errors["intensity_ua"] == ["Give a number from 10 to 1000."]
+    assert form.errors["frequency_hz"] == ["Give the frequency: from 0.1 to 1000 Hz."]
+    assert form.errors["waveform"] == ["Choose the waveform."]
+    assert form.errors["tolerance"] == ["Say how the client took the treatment."]
+    assert form.errors["areas"] == ["Tick the areas treated."]
+
+
+def test_the_record_and_booking_choices_start_on_words_not_dashes(esthetician):
+    record = TreatmentRecordForm()
+    booking = SessionBookForm()
+
+    assert record.fields["waveform"].choices[0] == ("", "Choose the waveform")
+    assert record.fields["tolerance"].choices[0] == ("", "Choose how it went")
+    assert next(iter(booking.fields["esthetician"].choices)) == ("", "Choose an esthetician")

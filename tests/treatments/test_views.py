@@ -510,8 +510,8 @@ def test_needs_you_lists_sessions_left_booked_this_week_with_their_steps(
 
     assert "Ended, still booked (1)" in flat(page)
     assert (
-        "Olive Hart Still booked: ended Mon 30 Nov, 15:00. Not checked in that day: mark a no-show, "
-        "or cancel it from its page."
+        "Olive Hart Still booked: ended Mon 30 Nov, 15:00. Not checked in that day: "
+        "mark a no-show, or cancel it from its page."
     ) in flat(page)
     assert reverse("session_no_show", args=[yesterday.pk]) in page
     # Check-in was on the day: only a no-show, or the session page to cancel it, is left.

@@ -1,0 +1,40 @@
+"""The main pages fit their screen: nothing makes the page scroll sideways on a phone or a
+tablet (a wide calendar week scrolls inside its own box, not the page)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+from pytest_django.live_server_helper import LiveServer
+
+from tests.clients.factories import DEMO_PASSWORD, ClientFactory, IntakeFactory, UserFactory
+
+SCREENS = {"phone": {"width": 390, "height": 844}, "tablet": {"width": 1024, "height": 768}}
+WIDER_THAN_THE_SCREEN = "document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_staff_pages_fit_the_screen_with_long_names(
+    page: Page, live_server: LiveServer, transactional_db: None, screen: str
+) -> None:
+    UserFactory(username="maria", first_name="Maria", groups=["Manager", "Esthetician"])
+    longest = ClientFactory(
+        first_name="Bartholomew",
+        last_name="Featherstonehaugh-Montgomery",
+        email="bartholomew.featherstonehaugh-montgomery@longer-than-most.example.com",
+    )
+    IntakeFactory(client=longest)
+    page.set_viewport_size(SCREENS[screen])
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("maria")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    overflowing = {}
+    for path in ("/", "/clients/", f"/clients/{longest.pk}/", "/dashboard/", "/calendar/"):
+        page.goto(live_server.url + path)
+        wider = page.evaluate(WIDER_THAN_THE_SCREEN)
+        if wider > 0:
+            overflowing[path] = wider
+
+    assert overflowing == {}
