@@ -8,13 +8,13 @@ from django import forms
 class CodeForm(forms.Form):
     code = forms.CharField(
         label="Code from your authenticator app",
+        help_text="6 digits; a new one every 30 seconds.",
         max_length=12,
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
                 "autofocus": True,
-                "aria-describedby": "id_code_helptext",
             }
         ),
     )

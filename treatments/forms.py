@@ -36,11 +36,14 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M")
 
 
-def ranged(label: str, low: int, high: int, initial: int | None = None) -> forms.IntegerField:
+def ranged(
+    label: str, low: int, high: int, initial: int | None = None, help_text: str = ""
+) -> forms.IntegerField:
     """A whole number with its range in the error message, and when it is left empty."""
     message = f"{label} is from {low} to {high}."
     return forms.IntegerField(
         label=label,
+        help_text=help_text,
         min_value=low,
         max_value=high,
         initial=initial,
@@ -50,6 +53,16 @@ def ranged(label: str, low: int, high: int, initial: int | None = None) -> forms
             "required": f"Give a number from {low} to {high}.",
             "invalid": f"{label} is a whole number, from {low} to {high}.",
         },
+    )
+
+
+def caution_note_field(help_text: str = "") -> forms.CharField:
+    """Staff's note acknowledging the client's cautions (needed only when there are some)."""
+    return forms.CharField(
+        label="Note acknowledging the client's cautions",
+        help_text=help_text,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -109,11 +122,7 @@ class SeriesPlanForm(forms.Form):
     )
     home_minutes_a_day = ranged("Minutes a day", 1, 60, initial=5)
     home_days_a_week = ranged("Days a week", 0, 7, initial=5)
-    caution_note = forms.CharField(
-        label="Note acknowledging the client's cautions",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    caution_note = caution_note_field()
 
     def clean_starts_on(self) -> dt.date:
         starts_on = self.cleaned_data["starts_on"]
@@ -176,10 +185,8 @@ class SessionBookForm(forms.Form):
             "open the series to see it."
         },
     )
-    caution_note = forms.CharField(
-        label="Note acknowledging the client's cautions",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    caution_note = caution_note_field(
+        "Only needed when the client has a caution (the check says so)."
     )
 
     def clean_day(self) -> dt.date:
@@ -201,14 +208,13 @@ class RescheduleForm(forms.Form):
         queryset=Esthetician.objects.filter(is_active=True).select_related("user"),
         required=False,
         empty_label="The same esthetician",
+        help_text="Choose another esthetician to move the session to them.",
         error_messages={
             "invalid_choice": "That esthetician no longer takes bookings: choose another."
         },
     )
-    caution_note = forms.CharField(
-        label="Note acknowledging the client's cautions",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+    caution_note = caution_note_field(
+        "Only needed when the client has a caution; the session's note is kept otherwise."
     )
 
     def clean_day(self) -> dt.date:
@@ -231,7 +237,7 @@ class TreatmentRecordForm(forms.ModelForm):
     """What was done. Intensity starts low and rises gradually: a rise of more than 25% over
     the previous session needs `confirm_jump` ticked."""
 
-    intensity_ua = ranged("Intensity (µA)", 10, 1000)
+    intensity_ua = ranged("Intensity (µA)", 10, 1000, help_text="From 10 to 1000 µA.")
     minutes = ranged("Minutes", 1, 120)
     frequency_hz = forms.DecimalField(
         label="Frequency (Hz)",
@@ -311,8 +317,4 @@ class TreatmentRecordForm(forms.ModelForm):
 class CheckInForm(PreTreatmentCheckForm):
     """The pre-treatment check, and a note for when the client's cautions need acknowledging."""
 
-    caution_note = forms.CharField(
-        label="Note acknowledging the client's cautions",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    caution_note = caution_note_field()

@@ -38,3 +38,28 @@ def test_the_staff_pages_fit_the_screen_with_long_names(
             overflowing[path] = wider
 
     assert overflowing == {}
+
+
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_a_managers_menu_and_name_share_one_line_on_a_tablet_and_a_desktop(
+    page: Page, live_server: LiveServer, transactional_db: None, width: int
+) -> None:
+    UserFactory(
+        username="maria",
+        first_name="Maria",
+        last_name="Castellanos",
+        groups=["Manager"],
+        is_staff=True,
+    )
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Username").fill("maria")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    brand = page.locator(".brand").bounding_box()
+    log_out = page.get_by_role("button", name="Log out").bounding_box()
+
+    assert brand is not None
+    assert log_out is not None
+    assert abs(brand["y"] + brand["height"] / 2 - (log_out["y"] + log_out["height"] / 2)) < 12

@@ -1464,3 +1464,11 @@ def test_recording_before_check_in_sends_to_check_in_keeping_the_way_back(
     )
 
     assert response.url == reverse("session_check_in", args=[session.pk]) + "?next=%2F"
+
+
+def test_the_reschedule_fields_point_to_their_help(esthetician_client, esthetician, clock):
+    page = session_page(esthetician_client, booked(esthetician), tags=True)
+
+    for name in ("esthetician", "caution_note"):
+        assert f'aria-describedby="id_{name}_helptext"' in page
+        assert f'id="id_{name}_helptext"' in page
