@@ -248,6 +248,52 @@ def test_typing_in_the_form_holds_the_book_button_before_the_plan_is_asked_for(
     expect(page.get_by_role("button", name="Book 10 sessions")).to_be_enabled()
 
 
+def test_a_plan_that_cannot_be_fetched_keeps_booking_held_until_one_arrives(
+    page: Page, live_server: LiveServer, anna: Esthetician, lift: Treatment
+) -> None:
+    iris = ClientFactory(first_name="Iris", last_name="Moss")
+    IntakeFactory(client=iris)
+    starts_on = working_day_from(timezone.localdate() + dt.timedelta(days=3))
+    log_in(page, live_server)
+    proposed = plan_weekly_series(page, live_server, iris, esthetician=anna, starts_on=starts_on)
+    expect(proposed).to_have_count(8)
+    held = hold_previews(page)
+    page.get_by_label("Preferred time").fill("11:00")
+    wait_for(page, held, 1)
+
+    held[0].abort("internetdisconnected")
+
+    expect(page.get_by_text("The plan could not be updated: check the connection")).to_be_visible()
+    expect(page.get_by_role("button", name="Book 8 sessions")).to_be_disabled()
+    page.unroute(re.compile(r"/series/new/\?"))
+    page.get_by_role("button", name="Update the plan").click()
+    at_eleven = at_ten(starts_on) + dt.timedelta(hours=1)
+    expect(proposed.locator("time").first).to_have_text(
+        moment_label(at_eleven, today=timezone.localdate())
+    )
+    expect(page.get_by_role("button", name="Book 8 sessions")).to_be_enabled()
+
+
+def test_a_home_device_named_with_spaces_signs_and_accents_can_be_booked(
+    page: Page, live_server: LiveServer, anna: Esthetician, lift: Treatment
+) -> None:
+    iris = ClientFactory(first_name="Iris", last_name="Moss")
+    IntakeFactory(client=iris)
+    starts_on = working_day_from(timezone.localdate() + dt.timedelta(days=3))
+    log_in(page, live_server)
+    proposed = plan_weekly_series(page, live_server, iris, esthetician=anna, starts_on=starts_on)
+    expect(proposed).to_have_count(8)
+
+    page.get_by_label("Home device").fill("Zoë's NuFACE Trinity+ & ZIIP")
+
+    expect(page.locator("#preview")).to_contain_text("Zoë's NuFACE Trinity+ & ZIIP:")
+    book = page.get_by_role("button", name="Book 8 sessions")
+    expect(book).to_be_enabled()
+    book.click()
+    expect(page.get_by_text("8 sessions booked for Iris Moss.")).to_be_visible()
+    assert Series.objects.get().home_device == "Zoë's NuFACE Trinity+ & ZIIP"
+
+
 def test_a_plan_that_changed_after_it_was_shown_is_refused_beside_the_new_plan(
     page: Page, live_server: LiveServer, anna: Esthetician, lift: Treatment
 ) -> None:

@@ -5,6 +5,7 @@ import html
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -268,6 +269,48 @@ def test_cautions_are_listed_with_a_note_to_fill_in(
 
     assert "Caution</span> Epilepsy" in page
     assert 'name="caution_note"' in page
+
+
+def plan_for(page: str) -> dict[str, list[str]]:
+    """The choices a preview says it was made for (its `data-plan-for`)."""
+    found = re.search(r'id="preview" class="preview" data-plan-for="([^"]*)"', page)
+    assert found is not None
+    return parse_qs(found.group(1), keep_blank_values=True)
+
+
+def test_the_preview_names_the_choices_it_was_made_for(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    query = choices(
+        cleared(), esthetician, treatment, weekdays=["1", "4"], home_device="Zoë's NuFACE Trinity+"
+    )
+
+    page = preview(esthetician_client, query)
+
+    asked = {
+        name: value if isinstance(value, list) else [str(value)] for name, value in query.items()
+    }
+    assert plan_for(page) == asked
+
+
+def test_a_first_visits_preview_names_the_defaults_the_form_shows(
+    esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
+) -> None:
+    client = cleared()
+
+    page = main_of(esthetician_client.get(NEW_URL, {"client": client.pk}))
+
+    assert plan_for(page) == {
+        "client": [str(client.pk)],
+        "esthetician": [str(esthetician.pk)],
+        "starts_on": ["2026-11-22"],
+        "planned_sessions": ["8"],
+        "sessions_per_week": ["1"],
+        "maintenance_weeks": ["4"],
+        "maintenance_visits": ["6"],
+        "home_minutes_a_day": ["5"],
+        "home_days_a_week": ["5"],
+    }
 
 
 # Choosing the client ---------------------------------------------------------------------------
