@@ -163,6 +163,8 @@ def test_a_session_dragged_to_free_time_in_another_column_moves_there(
     )
     expect(column(page, ben).locator(".cal-session")).to_contain_text("14:30–15:30")
     expect(column(page, ben)).to_contain_text("Iris Moss")
+    # The keyboard's focus stays with the session, in the calendar swapped in.
+    expect(card(page, "Iris Moss")).to_be_focused()
     iris_with_anna.refresh_from_db()
     assert (iris_with_anna.esthetician, iris_with_anna.starts_at) == (ben, at(14, 30))
     assert problems == []
@@ -185,6 +187,7 @@ def test_a_session_dragged_onto_a_taken_time_goes_back_and_says_why(
     )
     expect(column(page, anna).locator(".cal-session")).to_contain_text("Iris Moss")
     expect(column(page, ben)).not_to_contain_text("Iris Moss")
+    expect(card(page, "Iris Moss")).to_be_focused()
     assert place_in(page, card(page, "Iris Moss"), column(page, anna)) == before
     iris_with_anna.refresh_from_db()
     assert (iris_with_anna.esthetician, iris_with_anna.starts_at) == (anna, at(10))
