@@ -198,22 +198,35 @@ class _Rows:
         return max(1, end_row - self.row(start))
 
 
+def _room(slot: int, stretch_end: int, busy: Sequence[tuple[int, int]]) -> int:
+    """Minutes free from `slot` until the next session or the end of the stretch (a break or
+    closing); none when a session is under way then."""
+    if any(b_start <= slot < b_end for b_start, b_end in busy):
+        return 0
+    next_start = min((b_start for b_start, _ in busy if b_start > slot), default=stretch_end)
+    return min(next_start, stretch_end) - slot
+
+
 def _free_slots(
     day: dt.date,
     stretches: Sequence[tuple[int, int]],
     busy: Sequence[tuple[int, int]],
     *,
+    shortest_treatment: int | None,
     rows: _Rows,
     now: dt.datetime,
 ) -> list[FreeSlot]:
-    """Every SLOT_MINUTES of working time, from each stretch's start, that is free and to come."""
+    """Every SLOT_MINUTES of working time, from each stretch's start, that is still to come and
+    leaves room for the shortest treatment before the next session, break or closing."""
+    if shortest_treatment is None:
+        return []
     free = []
     for start, end in stretches:
-        for slot in range(start, end - SLOT_MINUTES + 1, SLOT_MINUTES):
-            slot_end = slot + SLOT_MINUTES
+        for slot in range(start, end, SLOT_MINUTES):
             past = dt.datetime.combine(day, _clock(slot)) < now.replace(tzinfo=None)
-            taken = any(b_start < slot_end and slot < b_end for b_start, b_end in busy)
-            if not past and not taken:
+            room = _room(slot, end, busy)
+            if not past and room >= shortest_treatment:
+                slot_end = slot + min(SLOT_MINUTES, room)
                 free.append(FreeSlot(_clock(slot), rows.row(slot), rows.span(slot, slot_end)))
     return free
 
@@ -224,6 +237,7 @@ def _day_column(
     hours: Hours,
     sessions: Sequence[T],
     days_off: Sequence[DaysOff],
+    shortest_treatment: int | None,
     rows: _Rows,
     now: dt.datetime,
     who: object = None,
@@ -242,7 +256,13 @@ def _day_column(
         busy.append((start, end_minutes))
         placed.append(Placed(session, rows.row(start), rows.span(start, end_minutes)))
     # On a day off nothing new is offered; sessions booked before it was entered still show.
-    free = [] if off else _free_slots(day, stretches, busy, rows=rows, now=now)
+    free = (
+        []
+        if off
+        else _free_slots(
+            day, stretches, busy, shortest_treatment=shortest_treatment, rows=rows, now=now
+        )
+    )
     entries: list[Placed[T] | FreeSlot] = [*_lanes(placed), *free]
     # Time order, so the keyboard walks through the day as it is read.
     entries.sort(key=lambda entry: (entry.row, entry.is_free, getattr(entry, "lane", 0)))
@@ -266,24 +286,38 @@ def week_grid(
     hours: Hours,
     sessions: Sequence[T],
     days_off: Sequence[DaysOff],
+    shortest_treatment: int | None,
     now: dt.datetime,
 ) -> Grid[T]:
     """Lay out days as columns of 15-minute rows: working hours, days off, sessions by start
-    and length, and a free slot every 30 minutes of working time still to come after `now`."""
+    and length, and a free slot every 30 minutes of working time still to come after `now`
+    where the shortest treatment (in minutes; None: there is none to book) fits."""
     held = [session for session in sessions if session.status in Session.HELD_STATUSES]
     stretches = [stretch for day in days for stretch in hours.get(day.weekday(), ())]
     rows = _Rows(*_grid_span(stretches, held))
     local_now = _local(now)
     columns = [
         _day_column(
-            day, hours=hours, sessions=sessions, days_off=days_off, rows=rows, now=local_now
+            day,
+            hours=hours,
+            sessions=sessions,
+            days_off=days_off,
+            shortest_treatment=shortest_treatment,
+            rows=rows,
+            now=local_now,
         )
         for day in days
     ]
     return _grid(rows, columns)
 
 
-def team_grid(*, day: dt.date, timetables: Sequence[Timetable[T]], now: dt.datetime) -> Grid[T]:
+def team_grid(
+    *,
+    day: dt.date,
+    timetables: Sequence[Timetable[T]],
+    shortest_treatment: int | None,
+    now: dt.datetime,
+) -> Grid[T]:
     """Lay out one day with a column per esthetician, on one time scale from the earliest
     start to the latest end among them: each column shades its own hours and days off and
     offers its own free time, as `week_grid` does for a day."""
@@ -304,6 +338,7 @@ def team_grid(*, day: dt.date, timetables: Sequence[Timetable[T]], now: dt.datet
             hours=timetable.hours,
             sessions=timetable.sessions,
             days_off=timetable.days_off,
+            shortest_treatment=shortest_treatment,
             rows=rows,
             now=local_now,
             who=timetable.who,

@@ -6,7 +6,8 @@
    with the calendar as it now stands, which htmx swaps in, and with what became of the move
    for the page's live region (#cal-announce). A refused move therefore puts the card back
    where it was and says why. The card waits at its new place meanwhile; if no answer comes,
-   it goes back and the live region says so.
+   it goes back and the live region says so. Either way the card keeps the keyboard's focus
+   (moving it in the page, or swapping the calendar, would drop it to the page's start).
 
    Without a pointer or without script, a session is moved from its own page (Reschedule). */
 (function () {
@@ -99,6 +100,7 @@
   function placeAt(card, column, slot) {
     waiting = {
       card: card,
+      href: card.getAttribute("href"),
       parent: card.parentElement,
       next: card.nextSibling,
       className: card.className,
@@ -110,6 +112,7 @@
         .replace(/\bcal-lanes-\d+\b/, "cal-lanes-1") + " cal-session--moving";
     card.setAttribute("aria-busy", "true");
     column.appendChild(card);
+    card.focus({ preventScroll: true });
   }
 
   function putBack() {
@@ -121,8 +124,27 @@
     card.removeAttribute("aria-busy");
     if (waiting.parent && waiting.parent.isConnected) {
       waiting.parent.insertBefore(card, waiting.next);
+      card.focus({ preventScroll: true });
     }
     waiting = null;
+  }
+
+  // The session's card in the calendar swapped in (where it now is, or back where it was);
+  // failing that, what became of the move.
+  function focusAfterSwap(href) {
+    var calendar = document.getElementById("calendar");
+    var card =
+      calendar &&
+      calendar.querySelector('.cal-session[href="' + CSS.escape(href) + '"]');
+    if (card) {
+      card.focus();
+      return;
+    }
+    var region = document.getElementById("cal-announce");
+    if (region && region.textContent.trim()) {
+      region.setAttribute("tabindex", "-1");
+      region.focus();
+    }
   }
 
   document.addEventListener("dragstart", function (event) {
@@ -182,7 +204,9 @@
   // The answer swapped in: the card it replaced is gone with the old calendar.
   document.addEventListener("htmx:afterSwap", function () {
     if (waiting && !waiting.card.isConnected) {
+      var href = waiting.href;
       waiting = null;
+      focusAfterSwap(href);
     }
   });
 

@@ -21,6 +21,7 @@ from tests.treatments.factories import (
     EstheticianFactory,
     SeriesFactory,
     SessionFactory,
+    TreatmentFactory,
     WorkingHoursFactory,
 )
 from treatments.calendar_grid import week_grid
@@ -63,12 +64,14 @@ def grid_of(
     hours: dict | None = None,
     days_off: tuple[DaysOff, ...] = (),
     now: dt.datetime = NOW,
+    shortest_treatment: int | None = 30,
 ):
     return week_grid(
         days=list(days),
         hours=NINE_TO_FIVE if hours is None else hours,
         sessions=list(bookings),
         days_off=list(days_off),
+        shortest_treatment=shortest_treatment,
         now=now,
     )
 
@@ -151,6 +154,59 @@ def test_free_slots_every_half_hour_of_working_time_around_sessions() -> None:
     column = grid_of(booking(TUESDAY, (9, 30), (10, 15)), hours=hours).columns[0]
 
     assert [slot.starts_at for slot in column.free_slots] == [dt.time(9), dt.time(10, 30)]
+
+
+# Working 09:00–12:00 and 13:00–15:00 with a session from 10:00 to 11:00, a start is free for
+# 60 minutes at 09:00 (then the session), 30 at 09:30, 60 at 11:00 (then the break), 30 at
+# 11:30, and 120, 90, 60 and 30 from 13:00 to 14:30 (then closing).
+@pytest.mark.parametrize(
+    ("shortest", "offered"),
+    [
+        (30, ["09:00", "09:30", "11:00", "11:30", "13:00", "13:30", "14:00", "14:30"]),
+        (31, ["09:00", "11:00", "13:00", "13:30", "14:00"]),
+        (60, ["09:00", "11:00", "13:00", "13:30", "14:00"]),
+        (61, ["13:00", "13:30"]),
+        (90, ["13:00", "13:30"]),
+        (91, ["13:00"]),
+        (120, ["13:00"]),
+        (121, []),
+        (None, []),
+    ],
+    ids=lambda value: f"{value}" if not isinstance(value, list) else "",
+)
+def test_a_free_start_is_offered_only_where_the_shortest_treatment_fits(
+    shortest: int | None, offered: list[str]
+) -> None:
+    hours = {1: [(dt.time(9), dt.time(12)), (dt.time(13), dt.time(15))]}
+
+    column = grid_of(
+        booking(TUESDAY, (10, 0), (11, 0)), hours=hours, shortest_treatment=shortest
+    ).columns[0]
+
+    assert [f"{slot.starts_at:%H:%M}" for slot in column.free_slots] == offered
+
+
+def test_a_free_start_shorter_than_half_an_hour_covers_only_its_free_time() -> None:
+    hours = {1: [(dt.time(9), dt.time(10))]}
+
+    column = grid_of(
+        booking(TUESDAY, (9, 45), (10, 0)), hours=hours, shortest_treatment=15
+    ).columns[0]
+
+    assert [(slot.starts_at, slot.row, slot.span) for slot in column.free_slots] == [
+        (dt.time(9), 1, 2),
+        (dt.time(9, 30), 3, 1),
+    ]
+
+
+def test_a_session_that_ran_over_from_before_takes_the_start_it_covers() -> None:
+    hours = {1: [(dt.time(9), dt.time(11))]}
+
+    column = grid_of(
+        booking(TUESDAY, (8, 30), (9, 30)), hours=hours, shortest_treatment=60
+    ).columns[0]
+
+    assert [slot.starts_at for slot in column.free_slots] == [dt.time(9, 30), dt.time(10)]
 
 
 def test_no_free_slots_before_now() -> None:
@@ -595,6 +651,7 @@ def test_a_cancelled_session_does_not_hide_the_booking_in_its_place(
 def test_a_spa_closure_shows_across_the_day_with_its_reason(
     esthetician_client: BrowserClient,
 ) -> None:
+    TreatmentFactory(minutes=60)
     ClosureFactory(starts_on=TUESDAY, ends_on=TUESDAY, reason="Boiler repair")
 
     page = main_of(esthetician_client.get(reverse("calendar")))
@@ -634,16 +691,85 @@ def test_working_hours_are_shaded_apart(
     assert 'class="cal__band cal-row-5 cal-span-16" data-hours="10:00–14:00"' in page
 
 
-def test_a_free_slot_links_to_booking_that_time(
-    esthetician_client: BrowserClient, esthetician: Esthetician
+@pytest.mark.parametrize("view", ["day", "week"])
+def test_a_free_slot_links_to_booking_that_time_from_the_view_it_is_on(
+    esthetician_client: BrowserClient, esthetician: Esthetician, view: str
 ) -> None:
-    page = main_of(esthetician_client.get(calendar_url(view="day", date="2026-12-01")))
+    TreatmentFactory(minutes=60)
+
+    page = main_of(esthetician_client.get(calendar_url(view=view, date="2026-12-01")))
 
     booking_url = (
         f"{reverse('session_new')}?esthetician={esthetician.pk}&amp;day=2026-12-01&amp;time=14:30"
+        f"&amp;calendar={view}"
     )
     assert f'href="{booking_url}"' in page
     assert "Book Tue 1 Dec, </span>14:30" in page
+
+
+def test_a_free_slots_plus_is_kept_from_screen_readers(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    TreatmentFactory(minutes=60)
+
+    page = main_of(esthetician_client.get(calendar_url(view="day", date="2026-12-01")))
+
+    slot = page[page.index('<a class="cal__slot') :]
+    slot = slot[: slot.index("</a>")]
+    assert '<span class="cal__slot-plus" aria-hidden="true">+</span>' in slot
+    # Everything else in the link is its name: "Book Tue 1 Dec, 09:00 with Anna …".
+    named = re.sub(r'<span class="cal__slot-plus"[^>]*>\+</span>', "", slot.split(">", 1)[1])
+    words = re.sub(r"<[^>]+>", " ", named).split()
+    assert words == ["Book", "Tue", "1", "Dec,", "09:00", "with", *str(esthetician).split()]
+
+
+def test_the_last_half_hour_before_closing_is_not_offered_for_an_hours_treatment(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    TreatmentFactory(minutes=60)
+    TreatmentFactory(name="Retired express", minutes=30, is_active=False)
+
+    page = main_of(esthetician_client.get(calendar_url(view="day", date="2026-12-01")))
+
+    assert "day=2026-12-01&amp;time=16:00" in page
+    assert "day=2026-12-01&amp;time=16:30" not in page
+
+
+def test_the_shortest_treatment_on_offer_decides_what_is_free(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    TreatmentFactory(minutes=60)
+    TreatmentFactory(name="Express", minutes=30)
+
+    page = main_of(esthetician_client.get(calendar_url(view="day", date="2026-12-01")))
+
+    assert "day=2026-12-01&amp;time=16:30" in page
+
+
+def test_without_a_treatment_on_offer_no_time_is_offered_and_the_page_says_why(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    TreatmentFactory(minutes=60, is_active=False)
+
+    page = main_of(esthetician_client.get(calendar_url(view="day", date="2026-12-01")))
+
+    assert 'class="cal__slot' not in page
+    assert "No treatment is on offer, so no time can be booked" in page
+    assert "Pick a free time" not in page
+
+
+def test_the_week_says_it_scrolls_sideways_on_a_narrow_screen(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    page = main_of(esthetician_client.get(calendar_url(view="week", date="2026-12-01")))
+
+    hint = re.search(r'<p class="cal-scroll-hint cal-scroll-hint--week">(.*?)</p>', page, re.S)
+    assert hint is not None
+    assert "Scroll sideways for the rest of the week" in hint.group(1)
+    # The stylesheet shows it only on a phone, where the week runs past the screen's edge.
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "calendar.css").read_text()
+    phone = css[css.index("@media (max-width: 40rem)") :]
+    assert ".cal-scroll-hint--week {\n    display: block;" in phone
 
 
 def test_busy_time_offers_no_booking_link(
@@ -720,7 +846,9 @@ def test_the_week_takes_the_same_few_queries_however_full(
 ) -> None:
     fill_week(esthetician, count)
 
-    with django_assert_max_num_queries(8):
+    # The ninth: how long the shortest treatment on offer is, so that only a start where it
+    # fits is offered.
+    with django_assert_max_num_queries(9):
         page = main_of(esthetician_client.get(reverse("calendar")))
 
     assert page.count('class="cal-session ') + page.count('class="cal-apart ') == count

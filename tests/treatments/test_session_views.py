@@ -236,8 +236,26 @@ def test_without_a_client_the_booking_page_searches_for_one(esthetician_client, 
 
 
 def calendar_slot(esthetician: Esthetician) -> dict[str, Any]:
-    """What a free slot of the calendar links to the booking page with."""
-    return {"esthetician": esthetician.pk, "day": "2026-12-01", "time": "10:00"}
+    """What a free slot of the team's day links to the booking page with."""
+    return {"esthetician": esthetician.pk, "day": "2026-12-01", "time": "10:00", "calendar": "day"}
+
+
+def the_day_on_the_calendar(esthetician: Esthetician) -> str:
+    """The team's day the slot was picked on, the way back from booking it."""
+    return f"{reverse('calendar')}?view=day&date=2026-12-01&esthetician={esthetician.pk}"
+
+
+def breadcrumb_of(response: Any) -> str:
+    breadcrumb = markup(response).split('<p class="breadcrumb">', 1)[1].split("</p>", 1)[0]
+    return " ".join(breadcrumb.split())
+
+
+def cancel_of(response: Any) -> str:
+    found = re.search(
+        r'<a class="button button--quiet" href="([^"]*)">Cancel</a>', markup(response)
+    )
+    assert found is not None
+    return found.group(1)
 
 
 def test_a_free_slot_shows_who_and_when_above_the_client_search(esthetician_client, esthetician):
@@ -246,7 +264,7 @@ def test_a_free_slot_shows_who_and_when_above_the_client_search(esthetician_clie
     said = text(response)
     assert f"The slot Tue 1 Dec, 10:00 with {esthetician}" in said
     assert said.index("The slot") < said.index("Who is the session for?")
-    back = f"{reverse('calendar')}?date=2026-12-01&esthetician={esthetician.pk}"
+    back = the_day_on_the_calendar(esthetician)
     assert f'<a href="{back}">Choose another slot</a>' in markup(response)
 
 
@@ -255,10 +273,17 @@ def test_from_a_free_slot_the_breadcrumb_leads_back_to_the_calendar(
 ):
     response = esthetician_client.get(reverse("session_new"), calendar_slot(esthetician))
 
-    breadcrumb = markup(response).split('<p class="breadcrumb">', 1)[1].split("</p>", 1)[0]
+    back = the_day_on_the_calendar(esthetician)
+    assert breadcrumb_of(response) == f'<a href="{back}">Calendar</a> › Tue 1 Dec'
+
+
+def test_a_slot_without_the_calendars_view_leads_back_to_the_week(esthetician_client, esthetician):
+    slot = {"esthetician": esthetician.pk, "day": "2026-12-01", "time": "10:00"}
+
+    response = esthetician_client.get(reverse("session_new"), slot)
+
     back = f"{reverse('calendar')}?date=2026-12-01&esthetician={esthetician.pk}"
-    assert f'<a href="{back}">Calendar</a> › Tue 1 Dec' in " ".join(breadcrumb.split())
-    assert "Today" not in breadcrumb
+    assert breadcrumb_of(response) == f'<a href="{back}">Calendar</a> › Tue 1 Dec'
 
 
 def test_without_a_slot_or_a_client_the_breadcrumb_says_book_a_session(esthetician_client):
@@ -277,7 +302,7 @@ def test_the_client_search_keeps_the_slot_in_every_result(esthetician_client, es
         reverse("session_new"), calendar_slot(esthetician) | {"q": "moss"}, headers=headers
     )
 
-    slot = f"esthetician={esthetician.pk}&day=2026-12-01&time=10%3A00"
+    slot = f"esthetician={esthetician.pk}&day=2026-12-01&time=10%3A00&calendar=day"
     assert f'href="?{slot}&client={client.pk}"' in markup(response)
 
 
@@ -294,7 +319,69 @@ def test_choosing_a_client_from_a_slot_checks_that_slot(esthetician_client, esth
     assert 'name="day" value="2026-12-01"' in page
     assert 'name="time" value="10:00"' in page
     assert "Can be booked" in text(response)
+
+
+def test_once_a_client_is_chosen_the_way_back_to_the_calendar_stays(
+    esthetician_client, esthetician, treatment
+):
+    client = cleared_client()
+
+    response = esthetician_client.get(
+        reverse("session_new"), calendar_slot(esthetician) | {"client": client.pk}
+    )
+
+    back = the_day_on_the_calendar(esthetician)
+    assert breadcrumb_of(response) == f'<a href="{back}">Calendar</a> › Tue 1 Dec'
+    assert f"The slot Tue 1 Dec, 10:00 with {esthetician}" in text(response)
+    assert cancel_of(response) == back
+
+
+def test_the_booking_form_carries_where_the_slot_was_picked(
+    esthetician_client, esthetician, treatment
+):
+    client = cleared_client()
+
+    response = esthetician_client.get(
+        reverse("session_new"), calendar_slot(esthetician) | {"client": client.pk}
+    )
+
+    form = markup(response).split('<form method="post"', 1)[1].split("</form>", 1)[0]
+    # htmx sends the form's fields on each change and puts them in the address.
+    assert '<input type="hidden" name="calendar" value="day">' in form
+
+
+def test_a_refused_booking_from_a_slot_keeps_the_way_back(
+    esthetician_client, esthetician, treatment
+):
+    client = cleared_client()
+    booked(esthetician, treatment=treatment)
+
+    response = book(esthetician_client, booking(client, esthetician, treatment, calendar="day"))
+
+    assert "Not booked." in text(response)
+    back = the_day_on_the_calendar(esthetician)
+    assert breadcrumb_of(response) == f'<a href="{back}">Calendar</a> › Tue 1 Dec'
+    assert cancel_of(response) == back
+
+
+@pytest.mark.parametrize("mark", ["", "month", "<script>"])
+def test_without_the_calendars_mark_a_chosen_client_keeps_the_clients_way_back(
+    esthetician_client, esthetician, treatment, mark
+):
+    client = cleared_client()
+    query = {"client": client.pk, "esthetician": esthetician.pk, "day": "2026-12-01"}
+
+    response = esthetician_client.get(
+        reverse("session_new"), query | {"time": "10:00", "calendar": mark}
+    )
+
+    client_page = reverse("client_detail", args=[client.pk])
+    assert breadcrumb_of(response) == (
+        f'<a href="{reverse("client_list")}">Clients</a> › <a href="{client_page}">Iris Moss</a>'
+    )
     assert "The slot" not in text(response)
+    assert cancel_of(response) == client_page
+    assert 'name="calendar"' not in markup(response)
 
 
 def test_choosing_another_client_keeps_the_slot(esthetician_client, esthetician, treatment):
@@ -303,7 +390,7 @@ def test_choosing_another_client_keeps_the_slot(esthetician_client, esthetician,
 
     response = esthetician_client.get(reverse("session_new"), query)
 
-    slot = f"esthetician={esthetician.pk}&day=2026-12-01&time=10%3A00"
+    slot = f"esthetician={esthetician.pk}&day=2026-12-01&time=10%3A00&calendar=day"
     assert f'<a href="{reverse("session_new")}?{slot}">choose another client</a>' in markup(
         response
     )

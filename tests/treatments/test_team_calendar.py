@@ -20,6 +20,7 @@ from tests.treatments.factories import (
     EstheticianFactory,
     SeriesFactory,
     SessionFactory,
+    TreatmentFactory,
     WorkingHoursFactory,
 )
 from treatments.calendar_grid import Timetable, team_grid
@@ -61,6 +62,7 @@ def test_the_team_day_has_a_column_per_esthetician_in_the_order_given() -> None:
             Timetable("Ben", hours(9, 17), [], []),
             Timetable("Cleo", hours(9, 17), [], []),
         ],
+        shortest_treatment=30,
         now=NOW,
     )
 
@@ -75,6 +77,7 @@ def test_the_team_day_runs_from_the_earliest_start_to_the_latest_end_among_them(
             Timetable("Anna", hours(9, 17), [], []),
             Timetable("Ben", hours(11, 19), [], []),
         ],
+        shortest_treatment=30,
         now=NOW,
     )
 
@@ -93,6 +96,7 @@ def test_each_column_offers_only_its_own_free_time() -> None:
             Timetable("Anna", hours(9, 12), [], [anna_busy]),
             Timetable("Ben", hours(9, 12), [], []),
         ],
+        shortest_treatment=30,
         now=NOW,
     )
 
@@ -108,6 +112,29 @@ def test_each_column_offers_only_its_own_free_time() -> None:
     assert ben.sessions == []
 
 
+def test_each_column_offers_a_start_only_where_the_shortest_treatment_fits_its_own_day() -> None:
+    anna_busy = Booking(at(TUESDAY, 10), at(TUESDAY, 11))
+    grid = team_grid(
+        day=TUESDAY,
+        timetables=[
+            Timetable("Anna", hours(9, 12), [], [anna_busy]),
+            Timetable("Ben", hours(9, 12), [], []),
+        ],
+        shortest_treatment=60,
+        now=NOW,
+    )
+
+    anna, ben = grid.columns
+    assert [f"{slot.starts_at:%H:%M}" for slot in anna.free_slots] == ["09:00", "11:00"]
+    assert [f"{slot.starts_at:%H:%M}" for slot in ben.free_slots] == [
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+    ]
+
+
 def test_a_day_away_closes_only_that_estheticians_column() -> None:
     away = DaysOff(TUESDAY, TUESDAY, "Training", esthetician_away=True)
     grid = team_grid(
@@ -116,6 +143,7 @@ def test_a_day_away_closes_only_that_estheticians_column() -> None:
             Timetable("Anna", hours(9, 17), [away], []),
             Timetable("Ben", hours(9, 17), [], []),
         ],
+        shortest_treatment=30,
         now=NOW,
     )
 
@@ -128,6 +156,7 @@ def test_someone_who_does_not_work_that_day_gets_a_column_with_no_free_time() ->
     grid = team_grid(
         day=TUESDAY,
         timetables=[Timetable("Anna", hours(9, 17), [], []), Timetable("Ben", {}, [], [])],
+        shortest_treatment=30,
         now=NOW,
     )
 
@@ -194,6 +223,30 @@ def test_the_team_day_shows_a_column_per_esthetician_with_their_sessions(
     assert "Olive" in columns["Ben Lee"]
 
 
+@pytest.mark.parametrize(
+    ("colleagues", "hint"),
+    [(1, None), (2, "cal-scroll-hint--team-3"), (7, "cal-scroll-hint--team-many")],
+)
+def test_a_team_too_wide_for_a_narrow_screen_says_it_scrolls_sideways(
+    esthetician_client: BrowserClient,
+    esthetician: Esthetician,
+    colleagues: int,
+    hint: str | None,
+) -> None:
+    for number in range(colleagues):
+        colleague(f"Colleague {number}")
+
+    page = team_day(esthetician_client)
+
+    found = re.search(r'<p class="cal-scroll-hint ([^"]+)">(.*?)</p>', page, re.DOTALL)
+    if hint is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert found.group(1) == hint
+        assert "Scroll sideways for the rest of the team" in found.group(2)
+
+
 def test_my_own_column_says_so(esthetician_client: BrowserClient, esthetician: Esthetician) -> None:
     colleague("Ben")
 
@@ -236,11 +289,15 @@ def test_the_week_link_keeps_the_esthetician_of_the_address(
 def test_free_time_in_a_column_books_that_esthetician(
     esthetician_client: BrowserClient, esthetician: Esthetician
 ) -> None:
+    TreatmentFactory(name="Express", minutes=30)
     ben = colleague("Ben", start=12, end=18)
 
     columns = columns_of(team_day(esthetician_client))
 
-    booking = f"{reverse('session_new')}?esthetician={ben.pk}&amp;day=2026-12-01&amp;time=17:30"
+    booking = (
+        f"{reverse('session_new')}?esthetician={ben.pk}&amp;day=2026-12-01&amp;time=17:30"
+        "&amp;calendar=day"
+    )
     assert f'href="{booking}"' in columns["Ben Lee"]
     assert (
         'Book Tue 1 Dec, </span>17:30<span class="visually-hidden"> with Ben Lee'
@@ -270,6 +327,7 @@ def test_each_column_is_shaded_by_its_own_hours(
 def test_a_day_away_shows_in_that_estheticians_column_and_a_closure_in_every_one(
     esthetician_client: BrowserClient, esthetician: Esthetician
 ) -> None:
+    TreatmentFactory(minutes=60)
     colleague("Ben")
     ClosureFactory(esthetician=esthetician, starts_on=TUESDAY, ends_on=TUESDAY, reason="Course")
     ClosureFactory(starts_on=dt.date(2026, 12, 2), ends_on=dt.date(2026, 12, 2), reason="Boiler")
@@ -386,7 +444,9 @@ def test_the_team_day_takes_the_same_few_queries_however_full_and_however_many(
     team = [esthetician] + [colleague(f"Colleague {n}") for n in range(team_size - 1)]
     fill_day(team, count)
 
-    with django_assert_num_queries(8):
+    # The ninth: how long the shortest treatment on offer is, so that only a start where it
+    # fits is offered.
+    with django_assert_num_queries(9):
         page = team_day(esthetician_client)
 
     assert page.count('<h3 class="cal__day cal__who') == team_size

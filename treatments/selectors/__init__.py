@@ -16,6 +16,7 @@ from treatments.selectors.calendar import (
     feed_fetches,
     feed_sessions,
     session_place,
+    shortest_treatment_minutes,
     team_calendar_for,
 )
 from treatments.selectors.series import (
@@ -88,6 +89,7 @@ __all__ = [
     "session_place",
     "sessions_for_day",
     "sessions_for_page",
+    "shortest_treatment_minutes",
     "slot_check",
     "team_calendar_for",
     "with_findings",

@@ -10,10 +10,17 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 
 from treatments.calendar_grid import Timetable
-from treatments.models import CalendarFeedFetch, Closure, Esthetician, Session, WorkingHours
+from treatments.models import (
+    CalendarFeedFetch,
+    Closure,
+    Esthetician,
+    Session,
+    Treatment,
+    WorkingHours,
+)
 from treatments.scheduling import DaysOff
 from treatments.selectors.today import day_bounds
 
@@ -62,6 +69,12 @@ class CalendarData:
 def calendar_estheticians() -> list[Esthetician]:
     """The estheticians whose calendars staff can pick, in the estheticians' own order."""
     return list(Esthetician.objects.filter(is_active=True).select_related("user"))
+
+
+def shortest_treatment_minutes() -> int | None:
+    """How long the shortest treatment on offer lasts, in minutes (None: none is on offer):
+    a free time shorter than that cannot be booked."""
+    return Treatment.objects.filter(is_active=True).aggregate(shortest=Min("minutes"))["shortest"]
 
 
 def calendar_sessions(

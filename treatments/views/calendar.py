@@ -34,6 +34,7 @@ from treatments.selectors import (
     feed_fetches,
     feed_sessions,
     session_place,
+    shortest_treatment_minutes,
     team_calendar_for,
 )
 from treatments.services import BookingRefused
@@ -127,10 +128,13 @@ def _calendar_page(request: HttpRequest) -> dict[str, Any]:
     }
     if esthetician is None:
         return context
+    # A free time is offered only where the shortest treatment fits (None: nothing to book).
+    shortest = shortest_treatment_minutes()
+    context["bookable"] = shortest is not None
     if view == "day":
-        context |= _team_day(estheticians, day=day, today=today)
+        context |= _team_day(estheticians, day=day, today=today, shortest=shortest)
     else:
-        context |= _week(esthetician, day=day, today=today)
+        context |= _week(esthetician, day=day, today=today, shortest=shortest)
     context["links"] = _links(esthetician, view=view, day=day, today=today)
     context["move_query"] = urlencode(
         {"view": view, "date": day.isoformat(), "esthetician": esthetician.pk}
@@ -274,7 +278,9 @@ def _links(esthetician: Esthetician, *, view: str, day: dt.date, today: dt.date)
     }
 
 
-def _week(esthetician: Esthetician, *, day: dt.date, today: dt.date) -> dict[str, Any]:
+def _week(
+    esthetician: Esthetician, *, day: dt.date, today: dt.date, shortest: int | None
+) -> dict[str, Any]:
     """The grid of one esthetician's week (Sunday only when it holds something)."""
     monday = day - dt.timedelta(days=day.weekday())
     days = [monday + dt.timedelta(days=offset) for offset in range(7)]
@@ -289,18 +295,23 @@ def _week(esthetician: Esthetician, *, day: dt.date, today: dt.date) -> dict[str
             hours=data.hours,
             sessions=data.sessions,
             days_off=data.days_off,
+            shortest_treatment=shortest,
             now=timezone.now(),
         ),
     }
 
 
-def _team_day(estheticians: list[Esthetician], *, day: dt.date, today: dt.date) -> dict[str, Any]:
+def _team_day(
+    estheticians: list[Esthetician], *, day: dt.date, today: dt.date, shortest: int | None
+) -> dict[str, Any]:
     """The grid of one day with a column per esthetician, as a front desk plans it."""
     timetables = team_calendar_for(day, estheticians=estheticians)
     return {
         "days": [day],
         "title": day_label(day, today=today),
-        "grid": team_grid(day=day, timetables=timetables, now=timezone.now()),
+        "grid": team_grid(
+            day=day, timetables=timetables, shortest_treatment=shortest, now=timezone.now()
+        ),
     }
 
 

@@ -48,10 +48,20 @@ from treatments.selectors import (
     sessions_for_page,
 )
 from treatments.services import BookingRefused, CheckIn
+from treatments.views.calendar import VIEWS as CALENDAR_VIEWS
 
 SEARCH_RESULTS = 10
-# What the booking page's address carries, so a slot, a client or a visit can be linked to.
-BOOKING_QUERY = ("client", "maintenance_visit", "esthetician", "treatment", "day", "time")
+# What the booking page's address carries, so a slot, a client or a visit can be linked to;
+# `calendar` is the calendar's view ("day" or "week") a free slot was picked on.
+BOOKING_QUERY = (
+    "client",
+    "maintenance_visit",
+    "esthetician",
+    "treatment",
+    "day",
+    "time",
+    "calendar",
+)
 SESSION_PAGE = "treatments/session_detail.html"
 # What each step of the session page shows of the client's health record, for the access log.
 SEEN_ON_STEP = {
@@ -74,7 +84,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
         context = _booking_context(request, form, values, check=_check(chosen))
         # A date the check cannot take (a year ahead or more) is said at once, not on booking.
         context["day_errors"] = chosen.errors.get("day") if values["day"] else None
-        context["slot"] = _chosen_slot(chosen) if context["client"] is None else None
+        context["slot"] = _picked_slot(chosen, values, client=context["client"])
         partial = "check" if context["client"] else "client_results"
         return render_page(request, "treatments/session_new.html", context, partial=partial)
     form = SessionBookForm(request.POST)
@@ -88,6 +98,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Booked: {_session_words(session)}.")
             return redirect("session_detail", pk=session.pk)
     context = _booking_context(request, form, request.POST, check=check)
+    context["slot"] = _picked_slot(form, request.POST, client=context["client"])
     context["refused"] = check is not None
     return render_page(request, "treatments/session_new.html", context)
 
@@ -142,15 +153,33 @@ class ChosenSlot:
     calendar_url: str
 
 
-def _chosen_slot(form: SessionBookForm) -> ChosenSlot | None:
-    """The esthetician, day and time the address carries, when all three can be read."""
+def _calendar_view(values: Any) -> str:
+    """The calendar's view a free slot was picked on, or "" when the booking began elsewhere."""
+    view = str(values.get("calendar", ""))
+    return view if view in CALENDAR_VIEWS else ""
+
+
+def _picked_slot(form: SessionBookForm, values: Any, *, client: Client | None) -> ChosenSlot | None:
+    """The slot to show with the way back to the calendar: before a client is chosen, any
+    esthetician, day and time the address carries; once chosen, only a slot picked on the
+    calendar, as the form's own choices travel in the address too."""
+    view = _calendar_view(values)
+    if client is not None and not view:
+        return None
+    return _chosen_slot(form, view=view)
+
+
+def _chosen_slot(form: SessionBookForm, *, view: str = "") -> ChosenSlot | None:
+    """The esthetician, day and time the form holds, when all three can be read, with the
+    calendar at that day (in the view it was picked on)."""
     form.is_valid()
     data = form.cleaned_data
     if any(data.get(name) is None for name in ("esthetician", "day", "time")):
         return None
     esthetician, day = data["esthetician"], data["day"]
-    calendar_url = _address("calendar", {"date": day.isoformat(), "esthetician": esthetician.pk})
-    return ChosenSlot(esthetician, form.starts_at(), calendar_url)
+    query = {"view": view} if view else {}
+    query |= {"date": day.isoformat(), "esthetician": esthetician.pk}
+    return ChosenSlot(esthetician, form.starts_at(), _address("calendar", query))
 
 
 def _booking_fields(form: SessionBookForm) -> dict[str, Any]:
@@ -185,10 +214,15 @@ def _booking_context(
         earliest_url = _address("session_new", chosen)
     results = clients_with_standing(results, today=timezone.localdate())
     _log_booking_page(request, client, results, check)
-    # Another client keeps the slot, not the treatment chosen for this one.
-    slot = {name: values[name] for name in ("esthetician", "day", "time") if values.get(name)}
+    # Another client keeps the slot (and where it was picked), not this one's treatment.
+    slot = {
+        name: values[name]
+        for name in ("esthetician", "day", "time", "calendar")
+        if values.get(name)
+    }
     return {
         "another_client_url": _address("session_new", slot),
+        "calendar_view": _calendar_view(values),
         "form": form,
         "client": client,
         "visit": visit,
