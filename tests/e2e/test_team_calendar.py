@@ -435,6 +435,8 @@ def test_booking_from_a_free_time_keeps_the_way_back_to_that_day(
     column(page, ben).get_by_role("link", name=re.compile(r", 15:30 with Ben Berg$")).click()
     breadcrumb = page.locator(".breadcrumb")
     expect(breadcrumb).to_have_text(f"Calendar › {day}")
+    # The live search answers once htmx has set the page up: typing before that finds nothing.
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Who is the session for?").fill("Iris")
     page.locator("#client-results").get_by_role("link", name=re.compile("Iris Moss")).click()
 
