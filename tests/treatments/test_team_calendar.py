@@ -210,8 +210,18 @@ def test_the_team_day_shows_a_column_per_esthetician_with_their_sessions(
     esthetician_client: BrowserClient, esthetician: Esthetician
 ) -> None:
     ben = colleague("Ben")
-    SessionFactory(esthetician=esthetician, client__first_name="Iris", starts_at=at(TUESDAY, 10))
-    SessionFactory(esthetician=ben, client__first_name="Olive", starts_at=at(TUESDAY, 11))
+    SessionFactory(
+        esthetician=esthetician,
+        client__first_name="Iris",
+        client__last_name="Moss",
+        starts_at=at(TUESDAY, 10),
+    )
+    SessionFactory(
+        esthetician=ben,
+        client__first_name="Olive",
+        client__last_name="Hart",
+        starts_at=at(TUESDAY, 11),
+    )
 
     page = team_day(esthetician_client)
 
