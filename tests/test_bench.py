@@ -100,3 +100,18 @@ def test_bench_prints_an_aligned_table_with_what_was_measured(demo: None, capsys
 def test_bench_asks_for_the_demo_data_first() -> None:
     with pytest.raises(CommandError, match=r"run `manage.py seed_demo` first"):
         call_command("bench", runs=1)
+
+
+# `--server` itself starts gunicorn, which must see committed data in a database of its own: it
+# is run by hand (README "Speed"). Its load loop is checked against the live test server.
+def test_the_load_loop_counts_every_answer(live_server) -> None:
+    from urllib.parse import urlsplit
+
+    from spa.bench.server import hammer
+
+    port = urlsplit(live_server.url).port
+
+    rate = hammer(port, "/healthz", "", seconds=0.3)
+
+    assert rate.requests > 0
+    assert rate.statuses == {200: rate.requests}
