@@ -115,3 +115,29 @@ def test_the_load_loop_counts_every_answer(live_server) -> None:
 
     assert rate.requests > 0
     assert rate.statuses == {200: rate.requests}
+
+
+def test_a_write_that_redirects_without_being_made_is_not_ok(demo: None, settings) -> None:
+    import dataclasses
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from spa.bench.pages import writes
+    from spa.bench.subjects import subjects_pick
+    from spa.bench.timing import browser_for, measure
+    from treatments.models import Session
+
+    settings.ROOT_URLCONF = "spa.bench.urls"
+    subjects = subjects_pick(now=timezone.now())
+    # A session still to come: recording it is refused, and the refusal redirects.
+    later = Session.objects.filter(status=Session.Status.BOOKED, starts_at__gt=timezone.now())
+    subjects = dataclasses.replace(subjects, to_complete=later.first())
+    complete = next(page for page in writes(subjects) if page.name.startswith("Complete"))
+    browser = browser_for(subjects.to_complete.esthetician.user)
+
+    with transaction.atomic():
+        measured = measure(complete, browser=browser, floor_browser=browser, runs=1, warm_up=0)
+
+    assert measured.status == 302
+    assert not measured.ok

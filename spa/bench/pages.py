@@ -42,7 +42,8 @@ class Page:
     """One line of the report: who asks, the timed request(s), and the status that means ok.
 
     `prepare` runs untimed before each request (for writes, inside the savepoint undone after
-    it); `send` gets what it returns."""
+    it); `send` gets what it returns. `went_through` checks, untimed, that a write was made
+    (a refusal can redirect too)."""
 
     name: str
     who: str
@@ -50,6 +51,12 @@ class Page:
     expect: int = 200
     write: bool = False
     prepare: Callable[[], Any] = field(default=lambda: None)
+    went_through: Callable[[Any, HttpResponseBase], bool] = field(default=lambda *_: True)
+
+
+def redirects_to(pattern: str) -> Callable[[Any, HttpResponseBase], bool]:
+    """The write went on to this page (a path, as a regular expression)."""
+    return lambda _, response: re.fullmatch(pattern, response.get("Location", "")) is not None
 
 
 def get(url: str, **headers: str) -> Callable[[Browser, Any], HttpResponseBase]:
@@ -138,6 +145,7 @@ def writes(subjects: Subjects) -> list[Page]:
                 functools.partial(_book, booking=_booking(subjects)),
                 expect=DONE,
                 write=True,
+                went_through=redirects_to(r"/sessions/\d+/"),
             ),
             Page(
                 f"Plan + confirm {PLANNED_SESSIONS} (preview + POST)",
@@ -145,6 +153,7 @@ def writes(subjects: Subjects) -> list[Page]:
                 functools.partial(_plan_and_confirm, choices=subjects.planning.choices()),
                 expect=DONE,
                 write=True,
+                went_through=redirects_to(r"/series/\d+/"),
             ),
         ]
     if subjects.to_complete is not None:
@@ -157,6 +166,7 @@ def writes(subjects: Subjects) -> list[Page]:
                 expect=DONE,
                 write=True,
                 prepare=functools.partial(_reopen, session),
+                went_through=lambda *_: _completed(session),
             )
         )
     pages.append(
@@ -167,6 +177,7 @@ def writes(subjects: Subjects) -> list[Page]:
             expect=DONE,
             write=True,
             prepare=functools.partial(_intake_link, subjects),
+            went_through=redirects_to(re.escape(reverse("intake_thanks"))),
         )
     )
     return pages
@@ -231,6 +242,10 @@ def _complete(
     browser: Browser, _: Any, *, session: Session, record: dict[str, Any]
 ) -> HttpResponseBase:
     return browser.post(reverse("session_complete", args=[session.pk]), record)
+
+
+def _completed(session: Session) -> bool:
+    return Session.objects.filter(pk=session.pk, status=Session.Status.COMPLETED).exists()
 
 
 def _intake_link(subjects: Subjects) -> str:

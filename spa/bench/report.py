@@ -50,7 +50,10 @@ def row(measure: Measure | Failure) -> str:
     """The page's line (two for a streamed answer: its last byte, then its first)."""
     if isinstance(measure, Failure):
         return f"{measure.page:{NAME}} failed: {measure.error}"
-    status = str(measure.status) if measure.ok else f"{measure.status} (expected {measure.expect})!"
+    status = str(measure.status)
+    if not measure.ok:
+        wrong = measure.status != measure.expect
+        status += f" (expected {measure.expect})!" if wrong else " but not done!"
     line = (
         f"{measure.page:{NAME}} {measure.median_ms:10.1f} {measure.p95_ms:9.1f} "
         f"{measure.queries:8d} {measure.ratio:7.1f}× {measure.floor_ms:9.2f}  {status}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import statistics
 import time
@@ -26,6 +27,8 @@ class Sample:
     queries: int
     status: int
     bytes: int
+    # The page answered as expected: for a write, it went through (checked untimed).
+    ok: bool = True
     # For a streamed answer: when its first bytes came, and the queries run until then.
     first_byte_ms: float | None = None
     first_byte_queries: int | None = None
@@ -69,7 +72,7 @@ class Measure:
 
     @property
     def ok(self) -> bool:
-        return all(sample.status == self.expect for sample in self.samples)
+        return all(sample.ok for sample in self.samples)
 
     @property
     def streamed(self) -> bool:
@@ -122,7 +125,7 @@ class QueryCount:
         return execute(*args)
 
 
-def timed(send: Callable[[], HttpResponseBase]) -> Sample:
+def timed(send: Callable[[], HttpResponseBase]) -> tuple[Sample, HttpResponseBase]:
     """Time a request to its last byte, reading a streamed answer through."""
     counted = QueryCount()
     first_ms = first_queries = None
@@ -139,7 +142,8 @@ def timed(send: Callable[[], HttpResponseBase]) -> Sample:
         else:
             size = len(response.content)  # type: ignore[attr-defined]
         ms = (time.perf_counter() - started) * 1000
-    return Sample(ms, counted.count, response.status_code, size, first_ms, first_queries)
+    sample = Sample(ms, counted.count, response.status_code, size, first_ms, first_queries)
+    return sample, response
 
 
 @contextlib.contextmanager
@@ -159,10 +163,12 @@ def measure(
     # A page that fails (an exception in the view) leaves the transaction as it found it.
     with transaction.atomic():
         for run in range(warm_up + runs):
-            floor_sample = timed(lambda: floor_browser.get(floor_url))
+            floor_sample, _ = timed(lambda: floor_browser.get(floor_url))
             with undone() if page.write else contextlib.nullcontext():
                 prepared = page.prepare()
-                sample = timed(lambda: page.send(browser, prepared))  # noqa: B023
+                sample, response = timed(lambda: page.send(browser, prepared))  # noqa: B023
+                ok = response.status_code == page.expect and page.went_through(prepared, response)
+            sample = dataclasses.replace(sample, ok=ok)
             if run >= warm_up:
                 floor.append(floor_sample)
                 samples.append(sample)
