@@ -62,7 +62,11 @@ def test_bench_measures_every_page_and_write_as_expected(demo: None, capsys) -> 
         assert (rows[name]["status"], rows[name]["ok"]) == (200, True), rows[name]
     for name in WRITES:
         assert (rows[name]["status"], rows[name]["ok"]) == (302, True), rows[name]
-    assert rows["CSV export, all series"]["bytes"] > 0
+    export = rows["CSV export, all series"]
+    assert export["bytes"] > 0
+    # With one run, the first byte and the last are of the same request.
+    assert 0 < export["first_byte_ms"] <= export["median_ms"]
+    assert 0 < export["first_byte_queries"] <= export["queries"]
     for row in rows.values():
         assert row["queries"] > 0
         assert row["ratio"] > 0

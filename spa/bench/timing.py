@@ -19,7 +19,7 @@ from django.urls import reverse
 from spa.bench.pages import Page
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Sample:
     """One timed request (or, for a write in two steps, both of its requests)."""
 
@@ -142,7 +142,14 @@ def timed(send: Callable[[], HttpResponseBase]) -> tuple[Sample, HttpResponseBas
         else:
             size = len(response.content)  # type: ignore[attr-defined]
         ms = (time.perf_counter() - started) * 1000
-    sample = Sample(ms, counted.count, response.status_code, size, first_ms, first_queries)
+    sample = Sample(
+        ms=ms,
+        queries=counted.count,
+        status=response.status_code,
+        bytes=size,
+        first_byte_ms=first_ms,
+        first_byte_queries=first_queries,
+    )
     return sample, response
 
 
