@@ -33,7 +33,7 @@ from treatments.views.dashboard import DEFAULT_PERIOD, DEFAULT_SORT
 ESTHETICIAN, MANAGER, NOBODY = "esthetician", "manager", "nobody"
 HTMX = {"HX-Request": "true"}
 DASHBOARD_PERIODS = ("week", "month", "3months", "year")
-# What a redirect after a write means: it went through (a refused write shows the form again).
+# A write that went through redirects; `went_through` tells it from a refusal that does too.
 DONE = 302
 
 
@@ -79,8 +79,8 @@ def staff_pages(subjects: Subjects) -> list[Page]:
         Page("Calendar, team day", ESTHETICIAN, get(f"{calendar}?view=day")),
         Page("Calendar, week (busiest)", ESTHETICIAN, get(calendar + week_query)),
         Page("Clients", ESTHETICIAN, get(clients)),
-        Page("Clients, search surname", ESTHETICIAN, get(f"{clients}?q={subjects.surname}")),
-        Page("Clients, search phone", ESTHETICIAN, get(f"{clients}?q={subjects.phone_start}")),
+        Page("Clients, search surname", ESTHETICIAN, get(_search(clients, subjects.surname))),
+        Page("Clients, search phone", ESTHETICIAN, get(_search(clients, subjects.phone_start))),
         Page("Client page", ESTHETICIAN, get(reverse("client_detail", args=[client.pk]))),
         Page("Series page", ESTHETICIAN, get(reverse("series_detail", args=[series.pk]))),
         Page(
@@ -181,6 +181,10 @@ def writes(subjects: Subjects) -> list[Page]:
         )
     )
     return pages
+
+
+def _search(url: str, words: str) -> str:
+    return f"{url}?{urlencode({'q': words})}"
 
 
 def _booking(subjects: Subjects) -> dict[str, str]:
