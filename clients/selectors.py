@@ -46,6 +46,12 @@ INTAKE_CODES = ("intake_missing", "intake_expired")
 PAST_SESSIONS = 20
 ACCESS_LOG_LINES = 50
 SEARCH_WORDS = 5
+NAME_ORDER = ("last_name", "first_name", "pk")
+# The most clients a search shows, and the most the list without a search counts and pages
+# through: past these, finding a client means typing more, and a page costs the same with
+# 100,000 clients as with 100.
+SEARCH_LIMIT = 100
+LIST_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,47 @@ def client_search(query: str) -> QuerySet[Client]:
         if digits.isdigit():
             matches |= Q(phone_digits__contains=digits)
         clients = clients.filter(matches)
-    return clients.order_by("last_name", "first_name", "pk")
+    return clients.order_by(*NAME_ORDER)
+
+
+@dataclass(frozen=True)
+class ClientsFound:
+    """The clients the client list shows, in name order, and how many they are."""
+
+    clients: QuerySet[Client]
+    count: int
+    # More clients matched than these; then `clients` holds `limit` of them.
+    more: bool
+    limit: int
+
+
+def clients_found(query: str) -> ClientsFound:
+    """The clients matching the query, or every client without one, each list capped.
+
+    Without a query: the first LIST_LIMIT clients by name. With one: every match when there
+    are at most SEARCH_LIMIT, else the SEARCH_LIMIT added most recently, then in name order.
+    Matches are found newest first rather than by name: on PostgreSQL the search indexes find
+    a few matches at once, and walking the clients newest first stops after SEARCH_LIMIT of a
+    common word ("07700"), whereas matches of a surname bunch together in name order, far
+    along it.
+    """
+    if not query.split():
+        everyone = Client.objects.filter(erased_at__isnull=True)
+        counted = everyone.order_by()[: LIST_LIMIT + 1].count()
+        return ClientsFound(
+            clients=everyone.order_by(*NAME_ORDER),
+            count=min(counted, LIST_LIMIT),
+            more=counted > LIST_LIMIT,
+            limit=LIST_LIMIT,
+        )
+    newest = client_search(query).order_by("-pk").values_list("pk", flat=True)
+    found = list(newest[: SEARCH_LIMIT + 1])
+    return ClientsFound(
+        clients=Client.objects.filter(pk__in=found[:SEARCH_LIMIT]).order_by(*NAME_ORDER),
+        count=min(len(found), SEARCH_LIMIT),
+        more=len(found) > SEARCH_LIMIT,
+        limit=SEARCH_LIMIT,
+    )
 
 
 def clients_with_standing(clients: Iterable[Client], *, today: date) -> list[ClientWithStanding]:

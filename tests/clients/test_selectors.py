@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from clients import selectors
 from clients.eligibility import Finding
 from clients.selectors import (
     client_findings,
     client_search,
     client_standing,
+    clients_found,
     clients_with_standing,
     intake_initial,
     intake_number,
@@ -244,6 +246,51 @@ def test_client_search_without_words_lists_everyone_by_last_name() -> None:
     ann = ClientFactory(first_name="Ann", last_name="Baker")
 
     assert list(client_search("  ")) == [zoe, ann]
+
+
+def test_clients_found_holds_every_match_in_name_order_and_counts_them() -> None:
+    zoe = ClientFactory(first_name="Zoe", last_name="Carr")
+    ann = ClientFactory(first_name="Ann", last_name="Barr")
+    ClientFactory(first_name="Ivy", last_name="Cole")
+
+    found = clients_found("ARR")
+
+    assert (list(found.clients), found.count, found.more) == ([ann, zoe], 2, False)
+
+
+def test_clients_found_past_the_limit_keeps_the_newest_matches_in_name_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(selectors, "SEARCH_LIMIT", 2)
+    ClientFactory(first_name="Ann", last_name="Able")  # the oldest match: left out
+    newer = ClientFactory(first_name="Ann", last_name="Cole")
+    newest = ClientFactory(first_name="Ann", last_name="Baker")
+    ClientFactory(first_name="Zoe", last_name="Reed")
+
+    found = clients_found("ann")
+
+    assert (list(found.clients), found.count, found.more) == ([newest, newer], 2, True)
+
+
+def test_clients_found_without_a_query_lists_the_first_by_name_up_to_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(selectors, "LIST_LIMIT", 2)
+    carter = ClientFactory(last_name="Carter")
+    ClientFactory(last_name="Zeller")
+    able = ClientFactory(last_name="Able")
+
+    found = clients_found(" ")
+
+    assert (found.count, found.more, found.limit) == (2, True, 2)
+    assert list(found.clients[: found.count]) == [able, carter]
+
+
+def test_clients_found_never_finds_an_erased_client() -> None:
+    ClientFactory(first_name="Ann", erased_at=dt.datetime(2026, 11, 1, tzinfo=LONDON))
+
+    assert clients_found("Ann").count == 0
+    assert clients_found("").count == 0
 
 
 def test_intake_number_and_previous_intake_follow_the_submission_order() -> None:
