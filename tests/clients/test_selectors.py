@@ -255,7 +255,7 @@ def test_clients_found_holds_every_match_in_name_order_and_counts_them() -> None
 
     found = clients_found("ARR")
 
-    assert (list(found.clients), found.count, found.more) == ([ann, zoe], 2, False)
+    assert (found.clients[0:10], found.count, found.more) == ([ann, zoe], 2, False)
 
 
 def test_clients_found_past_the_limit_keeps_the_newest_matches_in_name_order(
@@ -269,7 +269,7 @@ def test_clients_found_past_the_limit_keeps_the_newest_matches_in_name_order(
 
     found = clients_found("ann")
 
-    assert (list(found.clients), found.count, found.more) == ([newest, newer], 2, True)
+    assert (found.clients[0:10], found.count, found.more) == ([newest, newer], 2, True)
 
 
 def test_clients_found_without_a_query_lists_the_first_by_name_up_to_the_limit(
@@ -283,7 +283,15 @@ def test_clients_found_without_a_query_lists_the_first_by_name_up_to_the_limit(
     found = clients_found(" ")
 
     assert (found.count, found.more, found.limit) == (2, True, 2)
-    assert list(found.clients[: found.count]) == [able, carter]
+    assert found.clients[0 : found.count] == [able, carter]
+
+
+def test_clients_found_pages_through_the_clients_in_name_order() -> None:
+    clients = [ClientFactory(last_name=name) for name in ("Cole", "Able", "Dunn", "Bell")]
+
+    found = clients_found("")
+
+    assert found.clients[1:3] == [clients[3], clients[0]]
 
 
 def test_clients_found_never_finds_an_erased_client() -> None:
