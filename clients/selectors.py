@@ -50,8 +50,10 @@ NAME_ORDER = ("last_name", "first_name", "pk")
 # The most clients a search shows, and the most the list without a search counts and pages
 # through: past these, finding a client means typing more, and a page costs the same with
 # 100,000 clients as with 100.
-SEARCH_LIMIT = 100
+SEARCH_LIMIT = 50
 LIST_LIMIT = 1000
+# A phone number matches however it was spaced when stored ("07700 900123").
+PHONE_DIGITS = Replace(Replace("phone", Value(" ")), Value("-"))
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,7 @@ def standing(findings: list[Finding], *, today: date) -> Standing:
 
 def client_search(query: str) -> QuerySet[Client]:
     """Clients whose names, email or phone hold every word of the query ("Ann Cla")."""
-    # A phone number matches however it was spaced when stored ("07700 900123").
-    phone_digits = Replace(Replace("phone", Value(" ")), Value("-"))
-    clients = Client.objects.filter(erased_at__isnull=True).alias(phone_digits=phone_digits)
+    clients = Client.objects.filter(erased_at__isnull=True).alias(phone_digits=PHONE_DIGITS)
     for word in query.split()[:SEARCH_WORDS]:
         matches = (
             Q(first_name__icontains=word)

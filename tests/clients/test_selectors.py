@@ -6,9 +6,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from clients import selectors
 from clients.eligibility import Finding
+from clients.models import Client
 from clients.selectors import (
     client_findings,
     client_search,
@@ -235,6 +237,28 @@ def test_client_search_matches_names_email_and_phone(annabel, query: str) -> Non
     ClientFactory(first_name="Zoe", last_name="Reed", email="zoe@example.com", phone="0123")
 
     assert list(client_search(query)) == [annabel]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
+@pytest.mark.parametrize(
+    ("lookup", "index"),
+    [
+        ("first_name__icontains", "client_first_name_trgm_idx"),
+        ("last_name__icontains", "client_last_name_trgm_idx"),
+        ("email__icontains", "client_email_trgm_idx"),
+        ("phone__icontains", "client_phone_trgm_idx"),
+        ("phone_digits__contains", "client_phone_digits_trgm_idx"),
+    ],
+)
+def test_on_postgresql_each_comparison_of_the_search_has_its_trigram_index(
+    lookup: str, index: str
+) -> None:
+    with connection.cursor() as cursor:
+        # Only a bitmap scan is left: one needs an index on exactly the compared expression.
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+    clients = Client.objects.alias(phone_digits=selectors.PHONE_DIGITS)
+
+    assert index in clients.filter(**{lookup: "07700"}).explain()
 
 
 def test_client_search_needs_every_word_to_match(annabel) -> None:
