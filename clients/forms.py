@@ -330,7 +330,7 @@ class IntakeForm(BlockQuestionsForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
-        others = Client.objects.filter(email__iexact=email)
+        others = Client.objects.with_email(email)
         if self.client is not None:
             others = others.exclude(pk=self.client.pk)
         if email and others.exists():
@@ -372,7 +372,7 @@ class ClientForm(forms.ModelForm):
     def clean_email(self) -> str:
         # Said beside the field; the database's unique rule would report it for the whole form.
         email = self.cleaned_data["email"].strip()
-        others = Client.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        others = Client.objects.with_email(email).exclude(pk=self.instance.pk)
         if email and others.exists():
             raise ValidationError(EMAIL_TAKEN)
         return email

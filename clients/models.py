@@ -11,6 +11,17 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 
+class ClientQuerySet(models.QuerySet):
+    def with_email(self, email: str) -> ClientQuerySet:
+        """Clients with this email address, whatever its case; none for a blank address.
+
+        Compared as the unique rule compares them, lower case, so that its index finds them.
+        """
+        return self.alias(email_lower=Lower("email")).filter(
+            ~models.Q(email=""), email_lower=Lower(models.Value(email))
+        )
+
+
 class Client(models.Model):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -24,6 +35,8 @@ class Client(models.Model):
     # and they can be neither found nor booked. `erasure` says who erased them and why.
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = ClientQuerySet.as_manager()
+
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
         constraints = [
@@ -34,7 +47,14 @@ class Client(models.Model):
                 violation_error_message="Another client already has this email address.",
             )
         ]
-        indexes = [models.Index(fields=["last_name", "first_name"], name="client_name_idx")]
+        indexes = [
+            # The client list's order: a page far down it is found in the index alone.
+            models.Index(
+                fields=["last_name", "first_name", "id"],
+                condition=models.Q(erased_at__isnull=True),
+                name="client_listed_name_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -46,6 +46,14 @@ INTAKE_CODES = ("intake_missing", "intake_expired")
 PAST_SESSIONS = 20
 ACCESS_LOG_LINES = 50
 SEARCH_WORDS = 5
+NAME_ORDER = ("last_name", "first_name", "pk")
+# The most clients a search shows, and the most the list without a search counts and pages
+# through: past these, finding a client means typing more, and a page costs the same with
+# 100,000 clients as with 100.
+SEARCH_LIMIT = 50
+LIST_LIMIT = 1000
+# A phone number matches however it was spaced when stored ("07700 900123").
+PHONE_DIGITS = Replace(Replace("phone", Value(" ")), Value("-"))
 
 
 @dataclass(frozen=True)
@@ -92,9 +100,7 @@ def standing(findings: list[Finding], *, today: date) -> Standing:
 
 def client_search(query: str) -> QuerySet[Client]:
     """Clients whose names, email or phone hold every word of the query ("Ann Cla")."""
-    # A phone number matches however it was spaced when stored ("07700 900123").
-    phone_digits = Replace(Replace("phone", Value(" ")), Value("-"))
-    clients = Client.objects.filter(erased_at__isnull=True).alias(phone_digits=phone_digits)
+    clients = Client.objects.filter(erased_at__isnull=True).alias(phone_digits=PHONE_DIGITS)
     for word in query.split()[:SEARCH_WORDS]:
         matches = (
             Q(first_name__icontains=word)
@@ -106,7 +112,59 @@ def client_search(query: str) -> QuerySet[Client]:
         if digits.isdigit():
             matches |= Q(phone_digits__contains=digits)
         clients = clients.filter(matches)
-    return clients.order_by("last_name", "first_name", "pk")
+    return clients.order_by(*NAME_ORDER)
+
+
+class NamePages:
+    """Clients in name order, sliced a page at a time: the page's ids come from the name
+    index alone (an index-only scan, however far down the list), then only their rows."""
+
+    def __init__(self, clients: QuerySet[Client]) -> None:
+        self.clients = clients.order_by(*NAME_ORDER)
+
+    def __getitem__(self, page: slice) -> list[Client]:
+        ids = self.clients.values("pk")[page]
+        return list(Client.objects.filter(pk__in=ids).order_by(*NAME_ORDER))
+
+
+@dataclass(frozen=True)
+class ClientsFound:
+    """The clients the client list shows, in name order, and how many they are."""
+
+    clients: NamePages
+    count: int
+    # More clients matched than these; then `clients` holds `limit` of them.
+    more: bool
+    limit: int
+
+
+def clients_found(query: str) -> ClientsFound:
+    """The clients matching the query, or every client without one, each list capped.
+
+    Without a query: the first LIST_LIMIT clients by name. With one: every match when there
+    are at most SEARCH_LIMIT, else the SEARCH_LIMIT added most recently, then in name order.
+    Matches are found newest first rather than by name: on PostgreSQL the search indexes find
+    a few matches at once, and walking the clients newest first stops after SEARCH_LIMIT of a
+    common word ("07700"), whereas matches of a surname bunch together in name order, far
+    along it.
+    """
+    if not query.split():
+        everyone = Client.objects.filter(erased_at__isnull=True)
+        counted = everyone.order_by()[: LIST_LIMIT + 1].count()
+        return ClientsFound(
+            clients=NamePages(everyone),
+            count=min(counted, LIST_LIMIT),
+            more=counted > LIST_LIMIT,
+            limit=LIST_LIMIT,
+        )
+    newest = client_search(query).order_by("-pk").values_list("pk", flat=True)
+    found = list(newest[: SEARCH_LIMIT + 1])
+    return ClientsFound(
+        clients=NamePages(Client.objects.filter(pk__in=found[:SEARCH_LIMIT])),
+        count=min(len(found), SEARCH_LIMIT),
+        more=len(found) > SEARCH_LIMIT,
+        limit=SEARCH_LIMIT,
+    )
 
 
 def clients_with_standing(clients: Iterable[Client], *, today: date) -> list[ClientWithStanding]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -42,6 +42,18 @@ def render_page(
     # One URL gives two answers: caches must keep the page and the region apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many objects there are, so it asks the database for pages only."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
 
 
 def page_links(request: HttpRequest, page: Page) -> dict[str, str]:

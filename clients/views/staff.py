@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,10 +20,10 @@ from clients.models import Client, Intake
 from clients.selectors import (
     client_access_log,
     client_intakes,
-    client_search,
     client_series,
     client_sessions,
     client_standing,
+    clients_found,
     clients_with_standing,
     intake_initial,
     intake_number,
@@ -33,7 +32,7 @@ from clients.selectors import (
 from spa.access import is_manager, staff_required
 from spa.dates import day_label, moment_label
 from spa.redirects import next_page
-from spa.views import page_links, render_page, wants_partial
+from spa.views import CountedPaginator, page_links, render_page, wants_partial
 
 CLIENTS_PER_PAGE = 25
 SENT_LINK = "sent_intake_link"
@@ -42,16 +41,25 @@ SENT_LINK = "sent_intake_link"
 @require_http_methods(["GET"])
 @staff_required
 def client_list(request: HttpRequest) -> HttpResponse:
-    """Every client, searchable, 25 a page, each saying whether they can book today."""
+    """Every client, searchable, 25 a page, each saying whether they can book today; past a
+    limit, the page says how many it shows and asks for more of the name."""
     query = request.GET.get("q", "").strip()[:100]
-    page = Paginator(client_search(query), CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    found = clients_found(query)
+    paginator = CountedPaginator(found.clients, CLIENTS_PER_PAGE, count=found.count)
+    page = paginator.get_page(request.GET.get("page"))
     rows = clients_with_standing(page, today=timezone.localdate())
     services.health_records_viewed(
         user=request.user,
         clients=[row.client for row in rows],
         seen="Client list: whether each can book today",
     )
-    context = {"query": query, "page": page, "rows": rows, "page_links": page_links(request, page)}
+    context = {
+        "query": query,
+        "found": found,
+        "page": page,
+        "rows": rows,
+        "page_links": page_links(request, page),
+    }
     return render_page(request, "clients/client_list.html", context, partial="results")
 
 

@@ -142,3 +142,16 @@ def test_many_clients_may_have_no_email() -> None:
     ClientFactory(email="")
 
     assert Client.objects.filter(email="").count() == 2
+
+
+def test_with_email_finds_the_client_whatever_the_case() -> None:
+    iris = ClientFactory(email="Iris.Moss@Example.com")
+    ClientFactory(email="ivy@example.com")
+
+    assert list(Client.objects.with_email("iris.moss@EXAMPLE.com")) == [iris]
+
+
+def test_with_email_finds_nobody_for_a_blank_address() -> None:
+    ClientFactory(email="")
+
+    assert not Client.objects.with_email("").exists()

@@ -6,12 +6,16 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
+from clients import selectors
 from clients.eligibility import Finding
+from clients.models import Client
 from clients.selectors import (
     client_findings,
     client_search,
     client_standing,
+    clients_found,
     clients_with_standing,
     intake_initial,
     intake_number,
@@ -235,6 +239,28 @@ def test_client_search_matches_names_email_and_phone(annabel, query: str) -> Non
     assert list(client_search(query)) == [annabel]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
+@pytest.mark.parametrize(
+    ("lookup", "index"),
+    [
+        ("first_name__icontains", "client_first_name_trgm_idx"),
+        ("last_name__icontains", "client_last_name_trgm_idx"),
+        ("email__icontains", "client_email_trgm_idx"),
+        ("phone__icontains", "client_phone_trgm_idx"),
+        ("phone_digits__contains", "client_phone_digits_trgm_idx"),
+    ],
+)
+def test_on_postgresql_each_comparison_of_the_search_has_its_trigram_index(
+    lookup: str, index: str
+) -> None:
+    with connection.cursor() as cursor:
+        # Only a bitmap scan is left: one needs an index on exactly the compared expression.
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+    clients = Client.objects.alias(phone_digits=selectors.PHONE_DIGITS)
+
+    assert index in clients.filter(**{lookup: "07700"}).explain()
+
+
 def test_client_search_needs_every_word_to_match(annabel) -> None:
     assert list(client_search("Annabel Reed")) == []
 
@@ -244,6 +270,59 @@ def test_client_search_without_words_lists_everyone_by_last_name() -> None:
     ann = ClientFactory(first_name="Ann", last_name="Baker")
 
     assert list(client_search("  ")) == [zoe, ann]
+
+
+def test_clients_found_holds_every_match_in_name_order_and_counts_them() -> None:
+    zoe = ClientFactory(first_name="Zoe", last_name="Carr")
+    ann = ClientFactory(first_name="Ann", last_name="Barr")
+    ClientFactory(first_name="Ivy", last_name="Cole")
+
+    found = clients_found("ARR")
+
+    assert (found.clients[0:10], found.count, found.more) == ([ann, zoe], 2, False)
+
+
+def test_clients_found_past_the_limit_keeps_the_newest_matches_in_name_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(selectors, "SEARCH_LIMIT", 2)
+    ClientFactory(first_name="Ann", last_name="Able")  # the oldest match: left out
+    newer = ClientFactory(first_name="Ann", last_name="Cole")
+    newest = ClientFactory(first_name="Ann", last_name="Baker")
+    ClientFactory(first_name="Zoe", last_name="Reed")
+
+    found = clients_found("ann")
+
+    assert (found.clients[0:10], found.count, found.more) == ([newest, newer], 2, True)
+
+
+def test_clients_found_without_a_query_lists_the_first_by_name_up_to_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(selectors, "LIST_LIMIT", 2)
+    carter = ClientFactory(last_name="Carter")
+    ClientFactory(last_name="Zeller")
+    able = ClientFactory(last_name="Able")
+
+    found = clients_found(" ")
+
+    assert (found.count, found.more, found.limit) == (2, True, 2)
+    assert found.clients[0 : found.count] == [able, carter]
+
+
+def test_clients_found_pages_through_the_clients_in_name_order() -> None:
+    clients = [ClientFactory(last_name=name) for name in ("Cole", "Able", "Dunn", "Bell")]
+
+    found = clients_found("")
+
+    assert found.clients[1:3] == [clients[3], clients[0]]
+
+
+def test_clients_found_never_finds_an_erased_client() -> None:
+    ClientFactory(first_name="Ann", erased_at=dt.datetime(2026, 11, 1, tzinfo=LONDON))
+
+    assert clients_found("Ann").count == 0
+    assert clients_found("").count == 0
 
 
 def test_intake_number_and_previous_intake_follow_the_submission_order() -> None:

@@ -14,6 +14,7 @@ from django.test import Client as BrowserClient
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
+from clients import selectors
 from clients.models import Client, HealthRecordAccess, Intake, IntakeLink
 from tests.clients.factories import ClientFactory, IntakeFactory, UserFactory
 from tests.treatments.factories import SeriesFactory, SessionFactory
@@ -173,6 +174,36 @@ def test_list_page_number_out_of_range_shows_the_last_page(
     assert "Zoe Reed" in list_page(esthetician_client, page="two")
 
 
+def test_a_search_matching_more_than_the_limit_says_so_and_asks_for_more(
+    esthetician_client: BrowserClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "SEARCH_LIMIT", 2)
+    for first in ("Ann", "Anna", "Annie"):
+        cleared(first_name=first, last_name="Lee")
+
+    page = list_page(esthetician_client, q="Ann")
+
+    assert "More than 2 clients match “Ann”" in page
+    assert "Showing the 2 added most recently: type more of the name" in page
+    assert page.count('<th scope="row"') == 2
+    assert "Ann Lee" not in page
+
+
+def test_the_list_of_more_clients_than_the_limit_says_so_and_asks_for_a_search(
+    esthetician_client: BrowserClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "LIST_LIMIT", 2)
+    for last in ("Carter", "Able", "Zeller"):
+        cleared(last_name=last)
+
+    page = list_page(esthetician_client)
+    beyond = list_page(esthetician_client, page="2")
+
+    assert "More than 2 clients. Showing the first 2 by name: search to find anyone else." in page
+    assert page.count('<th scope="row"') == 2
+    assert "Zeller" not in page + beyond
+
+
 @pytest.mark.parametrize(
     ("intake", "word"),
     [
@@ -232,6 +263,22 @@ def test_list_query_count_does_not_grow_with_clients(
     # Session, user, staff groups, count, the page's clients, their latest intakes.
     with django_assert_max_num_queries(11):
         response = esthetician_client.get(reverse("client_list"))
+
+    assert response.content.decode().count('<th scope="row"') == clients
+
+
+@pytest.mark.parametrize("clients", [1, 25])
+def test_search_query_count_does_not_grow_with_matches(
+    esthetician_client: BrowserClient,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+    clients: int,
+) -> None:
+    for _ in range(clients):
+        IntakeFactory(client=ClientFactory(phone="07700 900123"), submitted_at=NOW)
+
+    # Session, user, staff groups, the matches, the page's clients, their latest intakes.
+    with django_assert_max_num_queries(11):
+        response = esthetician_client.get(reverse("client_list"), {"q": "07700 900"})
 
     assert response.content.decode().count('<th scope="row"') == clients
 

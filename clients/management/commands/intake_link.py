@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, email: str, **options: Any) -> None:
         email = email.strip()
         # An empty address would match every client without one.
-        client = Client.objects.filter(email__iexact=email).first() if email else None
+        client = Client.objects.with_email(email).first() if email else None
         if client is None:
             raise CommandError(f"No client has the email address {email!r}.")
         self.stdout.write(
