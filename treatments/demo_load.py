@@ -45,6 +45,9 @@ FAVOURITE_WAIT_DAYS = 7
 # The share of courses under way that the client gives up after their last visit so far.
 GIVES_UP = 0.04
 HISTORY_DAYS = 4 * 365
+# How many days after a maintenance visit is due the client still waits for their own
+# esthetician (after that, a colleague sees them).
+VISIT_WAIT_DAYS = 7
 # A maintenance visit due this soon is booked already.
 VISITS_AHEAD = dt.timedelta(weeks=4)
 BOOKED_AHEAD_DAYS = 42
@@ -56,12 +59,12 @@ ESTHETICIAN = 1 << 25  # taken slots are esthetician pk * ESTHETICIAN + slot
 
 
 def team_size(clients: int) -> int:
-    """How many estheticians carry `clients` generated clients: about half the square root.
+    """How many estheticians carry `clients` generated clients: 0.7 × the square root.
 
-    A spa's team grows slower than its client list (≈ 5 at 100 clients, 22 at 2,000, 71 at
-    20,000, 158 at 100,000), so calendars fill as the spa grows; at 100,000 the whole team is
-    about two-thirds booked and the favourites fully."""
-    return max(3, round((clients**0.5) / 2))
+    A team grows slower than its client list (7 at 100 clients, 31 at 2,000, 99 at 20,000,
+    221 at 100,000: from 70 down to 2.2 per 1,000 clients), so calendars fill as the spa
+    grows: at 100,000 the favourites are booked full and the rest over half full."""
+    return max(3, round(0.7 * clients**0.5))
 
 
 @dataclass
@@ -106,15 +109,22 @@ class Diary:
 
     def first_free(self, pk: int, wanted: int) -> int:
         """The first free slot at or after `wanted`."""
-        day, hour = divmod(wanted, DAY)
+        while (slot := self.free_within(pk, wanted, days=27)) is None:
+            wanted = (wanted // DAY + 28) * DAY
+        return slot
+
+    def free_within(self, pk: int, wanted: int, days: int) -> int | None:
+        """The first free slot at or after `wanted`, at most `days` days later."""
+        first, hour = divmod(wanted, DAY)
         base = pk * ESTHETICIAN
         week = self.starts[pk]
-        while True:
+        for day in range(first, first + days + 1):
             if base + day * DAY not in self.away:
                 for start in week[(day - 1) % 7]:
                     if start >= hour and base + day * DAY + start not in self.taken:
                         return day * DAY + start
-            day, hour = day + 1, 0
+            hour = 0
+        return None
 
     def take(self, pk: int, slot: int) -> int:
         self.taken.add(pk * ESTHETICIAN + slot)
@@ -166,6 +176,16 @@ class Team:
         pk = chance.choice(self.others or self.favourites)
         return pk, diary.first_free(pk, wanted)
 
+    def visit_slot(self, diary: Diary, pk: int, due: int, series: int) -> tuple[int, int]:
+        """Who gives a maintenance visit due at `due`, and when: the course's esthetician if
+        they have an hour within a week, else a colleague (the same one for the course)."""
+        slot = diary.free_within(pk, due, VISIT_WAIT_DAYS)
+        if slot is not None:
+            return pk, slot
+        colleagues = [other for other in self.others or self.favourites if other != pk] or [pk]
+        stand_in = colleagues[series % len(colleagues)]
+        return stand_in, diary.first_free(stand_in, due)
+
 
 SESSION_COLUMNS = (
     "id",
@@ -208,6 +228,7 @@ class Load:
     sessions: list[tuple] = field(default_factory=list)
     visits: list[tuple] = field(default_factory=list)
     records: list[tuple] = field(default_factory=list)
+    finished: list[tuple[int, int, int, int, int, str]] = field(default_factory=list)
     visits_to_book: dict[int, tuple[int, int, int, str]] = field(default_factory=dict)
 
     def add_client(self, number: int, wanted: int, chance: random.Random) -> None:
@@ -300,7 +321,8 @@ class Load:
                 week, completed = week + 1, completed + 1
         if done:
             ended_on = dt.date.fromordinal(last_completed // DAY)
-            self.add_visits(client, pk, series, last_completed, visits_done, caution_note)
+            # Placed once every course of the batch has its hours (see `load`).
+            self.finished.append((client, pk, series, last_completed, visits_done, caution_note))
         self.series.append(
             (
                 series,
@@ -325,12 +347,12 @@ class Load:
             due = after + 4 * WEEK
             session, status, after = None, "due", due
             if number <= done:
-                free = self.diary.first_free(pk, due)
+                who, free = self.team.visit_slot(self.diary, pk, due, series)
                 if self.diary.moment(free) < self.now:
-                    self.diary.take(pk, free)
+                    self.diary.take(who, free)
                     session = self.session(
                         client,
-                        pk,
+                        who,
                         series,
                         free,
                         COMPLETED,
@@ -349,11 +371,11 @@ class Load:
         courses have their hours (the clients book these a few weeks ahead, not years)."""
         for index, client, pk, caution_note in self.visits_to_book.values():
             series, number, due_on, _, _ = self.visits[index]
-            free = self.diary.first_free(pk, due_on.toordinal() * DAY)
+            who, free = self.team.visit_slot(self.diary, pk, due_on.toordinal() * DAY, series)
             if self.now <= self.diary.moment(free) < self.now + VISITS_AHEAD:
-                self.diary.take(pk, free)
+                self.diary.take(who, free)
                 session = self.session(
-                    client, pk, series, free, BOOKED, MAINTENANCE, caution_note, self.maintenance
+                    client, who, series, free, BOOKED, MAINTENANCE, caution_note, self.maintenance
                 )
                 self.visits[index] = (series, number, due_on, BOOKED, session)
 
@@ -466,6 +488,9 @@ def load(
     # and a favourite's hour is taken again as soon as a course there ends.
     for number, slot in sorted(enumerate(wanted, start=first_number), key=lambda pair: pair[1]):
         rows.add_client(number, slot, chance)
+    # Then the maintenance visits after each finished course, in the hours the courses left.
+    for finished in rows.finished:
+        rows.add_visits(*finished)
     rows.book_visits()
     return rows
 
