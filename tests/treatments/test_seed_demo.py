@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 import pytest
@@ -231,15 +230,10 @@ def held_overlaps(person: str) -> list[tuple[int, int]]:
     ]
 
 
-def held_next_four_weeks() -> dict[str, int]:
-    """Held sessions in the next four weeks, by esthetician's username."""
-    now = timezone.now()
-    soon = Session.objects.filter(
-        status__in=Session.HELD_STATUSES,
-        starts_at__gte=now,
-        starts_at__lt=now + dt.timedelta(weeks=4),
-    )
-    busy = dict(soon.values_list("esthetician__user__username").annotate(n=Count("pk")).order_by())
+def held_by_username() -> dict[str, int]:
+    """Held sessions (given or booked) of each esthetician, by username."""
+    held = Session.objects.filter(status__in=Session.HELD_STATUSES)
+    busy = dict(held.values_list("esthetician__user__username").annotate(n=Count("pk")).order_by())
     return {
         esthetician.user.username: busy.get(esthetician.user.username, 0)
         for esthetician in Esthetician.objects.select_related("user")
@@ -309,7 +303,7 @@ def test_generated_courses_rise_in_intensity_a_session_apart(generated):
 
 @pytest.mark.django_db
 def test_the_favourite_estheticians_are_the_busiest(generated):
-    busy = held_next_four_weeks()
+    busy = held_by_username()
     favourites = [busy.pop(name) for name in ("esthetician", "therapist01", "therapist02")]
 
     assert min(favourites) > max(busy.values())
