@@ -1,4 +1,4 @@
-"""Demo data: a small spa to click through, and large histories for speed work.
+"""Demo data: a small spa to click through (the large generated histories: `demo_load`).
 
 History is written directly (the booking services refuse times already past); every
 session still goes through `SlotBook`, so no esthetician is ever booked twice at once.

@@ -52,6 +52,7 @@ VISIT_WAIT_DAYS = 7
 VISITS_AHEAD = dt.timedelta(weeks=4)
 BOOKED_AHEAD_DAYS = 42
 PLANNED = 8
+LOAD_DOMAIN = "@load.example.com"
 # A slot is one on-the-hour start: (day ordinal) * 24 + hour, in the spa's time zone.
 DAY = 24
 WEEK = 7 * DAY
@@ -240,7 +241,7 @@ class Load:
                 client,
                 chance.choice(FIRST_NAMES),
                 chance.choice(LAST_NAMES),
-                f"client{number:06d}@load.example.com",
+                f"client{number:06d}{LOAD_DOMAIN}",
                 f"07700 {number:06d}",
                 born,
             )
@@ -466,8 +467,7 @@ class Load:
 
 def load(
     *,
-    count: int,
-    first_number: int,
+    numbers: Sequence[int],
     diary: Diary,
     team: Team,
     treatment: Treatment,
@@ -476,23 +476,29 @@ def load(
     ids: dict[type, Iterator[int]],
     seed: int = 20261121,
 ) -> Load:
-    """The rows of `count` generated clients numbered from `first_number` (not yet written)."""
-    chance = random.Random(seed + first_number)
+    """The rows (not yet written) of the generated clients with these `numbers`."""
+    chance = random.Random(seed + numbers[0])
     rows = Load(diary, team, treatment, maintenance, now, ids)
     today = timezone.localdate(now).toordinal()
     wanted = [
         (today + chance.randint(-HISTORY_DAYS, BOOKED_AHEAD_DAYS)) * DAY + chance.randint(9, 16)
-        for _ in range(count)
+        for _ in numbers
     ]
     # In the order the clients came to the spa: each takes the hours the earlier ones left,
     # and a favourite's hour is taken again as soon as a course there ends.
-    for number, slot in sorted(enumerate(wanted, start=first_number), key=lambda pair: pair[1]):
+    for number, slot in sorted(zip(numbers, wanted, strict=True), key=lambda pair: pair[1]):
         rows.add_client(number, slot, chance)
     # Then the maintenance visits after each finished course, in the hours the courses left.
     for finished in rows.finished:
         rows.add_visits(*finished)
     rows.book_visits()
     return rows
+
+
+def generated_numbers() -> set[int]:
+    """The numbers of the generated clients already written (client000042@load.example.com)."""
+    emails = Client.objects.filter(email__endswith=LOAD_DOMAIN).values_list("email", flat=True)
+    return {int(email.removeprefix("client").removesuffix(LOAD_DOMAIN)) for email in emails}
 
 
 FIRST_NAMES = [

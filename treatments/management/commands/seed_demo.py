@@ -102,10 +102,11 @@ class Command(BaseCommand):
         treatments: dict[str, Treatment],
         now: dt.datetime,
     ) -> None:
-        """Add generated clients until there are `count`, in batches that each commit."""
-        existing = Client.objects.filter(email__endswith="@load.example.com").count()
-        if existing >= count:
-            self.stdout.write(f"Generated clients: {existing} already.")
+        """Add the generated clients numbered below `count` that are missing, in batches that
+        each commit (a batch that failed is made again next time)."""
+        missing = sorted(set(range(count)) - demo_load.generated_numbers())
+        if not missing:
+            self.stdout.write(f"Generated clients: {count} already.")
             return
         anna, priya = staff
         extra = load_estheticians(demo_load.team_size(count) - len(staff))
@@ -115,10 +116,9 @@ class Command(BaseCommand):
         diary = demo_load.Diary.from_database([*staff, *extra])
         ids = {model: new_ids(model) for model in (Client, Series, Session)}
         with Writer() as writer:
-            for first in range(existing, count, BATCH):
+            for first in range(0, len(missing), BATCH):
                 rows = demo_load.load(
-                    count=min(BATCH, count - first),
-                    first_number=first,
+                    numbers=missing[first : first + BATCH],
                     diary=diary,
                     team=team,
                     treatment=treatments["Microcurrent lift"],
@@ -127,7 +127,8 @@ class Command(BaseCommand):
                     ids=ids,
                 )
                 writer.write(rows.save)
-                self.stdout.write(f"  {min(first + BATCH, count)} of {count} generated clients")
+                done = min(first + BATCH, len(missing))
+                self.stdout.write(f"  {done} of {len(missing)} generated clients")
         if connection.vendor == "postgresql":
             # Fresh statistics, so the planner knows the tables' new size at once.
             with connection.cursor() as cursor:
