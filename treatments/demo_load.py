@@ -267,7 +267,7 @@ class Load:
             outcomes.count("completed") < PLANNED and weeks_past >= PLANNED and len(outcomes) < 12
         ):
             outcomes.append("completed")
-        gives_up = outcomes and chance.random() < GIVES_UP
+        gives_up = bool(outcomes) and chance.random() < GIVES_UP
         self.add_series(
             client,
             pk,
