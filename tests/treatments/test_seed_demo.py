@@ -9,9 +9,17 @@ from django.db.models import Count
 from django.utils import timezone
 
 from clients.eligibility import assess
-from clients.models import Client
+from clients.models import Client, Intake
 from clients.selectors import latest_intakes
-from treatments.models import MaintenanceVisit, Series, Session, TreatmentRecord
+from treatments.demo_load import team_size
+from treatments.models import (
+    Esthetician,
+    MaintenanceVisit,
+    Series,
+    Session,
+    TreatmentRecord,
+    WorkingHours,
+)
 
 EVERY_RULE = {
     "intake_missing",
@@ -206,3 +214,109 @@ def test_every_completed_demo_session_has_a_record_rising_gradually(debug):
         assert intensities == sorted(intensities)
         assert all(later <= earlier * 1.25 for earlier, later in itertools.pairwise(intensities))
     assert TreatmentRecord.objects.values("intensity_ua").distinct().count() > 3
+
+
+def held_overlaps(person: str) -> list[tuple[int, int]]:
+    """Pairs of held sessions of one esthetician (or client) that overlap, found in one query."""
+    rows = sorted(
+        Session.objects.filter(status__in=Session.HELD_STATUSES).values_list(
+            person, "starts_at", "ends_at", "pk"
+        )
+    )
+    return [
+        (earlier[3], later[3])
+        for earlier, later in itertools.pairwise(rows)
+        if earlier[0] == later[0] and later[1] < earlier[2]
+    ]
+
+
+def held_by_username() -> dict[str, int]:
+    """Held sessions (given or booked) of each esthetician, by username."""
+    held = Session.objects.filter(status__in=Session.HELD_STATUSES)
+    busy = dict(held.values_list("esthetician__user__username").annotate(n=Count("pk")).order_by())
+    return {
+        esthetician.user.username: busy.get(esthetician.user.username, 0)
+        for esthetician in Esthetician.objects.select_related("user")
+    }
+
+
+@pytest.fixture
+def generated(debug):
+    call_command("seed_demo", clients=300)
+    return Client.objects.filter(email__endswith="@load.example.com")
+
+
+@pytest.mark.django_db
+def test_generated_clients_have_the_history_of_a_real_spa(generated):
+    assert generated.count() == 300
+    assert Intake.objects.filter(client__in=generated).count() == 300
+    assert Series.objects.filter(client__in=generated).count() == 300
+    assert Esthetician.objects.count() == team_size(300) == 12
+    series = Series.objects.filter(client__in=generated)
+    assert {"active", "completed"} <= set(series.values_list("status", flat=True))
+    sessions = Session.objects.filter(client__in=generated)
+    assert {"booked", "completed", "no_show", "cancelled"} <= set(
+        sessions.values_list("status", flat=True)
+    )
+    assert sessions.filter(kind="maintenance").exists()
+    visits = MaintenanceVisit.objects.filter(series__client__in=generated)
+    assert {"due", "completed", "booked"} <= set(visits.values_list("status", flat=True))
+    completed = sessions.filter(status="completed")
+    assert TreatmentRecord.objects.filter(session__in=completed).count() == completed.count()
+    assert not Session.objects.filter(status="completed", starts_at__gte=timezone.now()).exists()
+    assert not Session.objects.filter(
+        client__in=generated, status="booked", starts_at__lt=timezone.now()
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_generated_sessions_never_overlap_and_keep_to_working_hours(generated):
+    assert held_overlaps("esthetician_id") == []
+    assert held_overlaps("client_id") == []
+    hours = {
+        (row.esthetician_id, row.weekday, hour)
+        for row in WorkingHours.objects.all()
+        for hour in range(row.starts_at.hour, row.ends_at.hour)
+    }
+    for session in Session.objects.filter(client__in=generated):
+        start = timezone.localtime(session.starts_at)
+        assert (session.esthetician_id, start.weekday(), start.hour) in hours
+        assert start.minute == 0
+
+
+@pytest.mark.django_db
+def test_generated_courses_rise_in_intensity_a_session_apart(generated):
+    courses: dict[int, list[tuple]] = {}
+    for series, starts_at, intensity in (
+        Session.objects.filter(
+            client__in=generated, kind__in=Session.COURSE_KINDS, status="completed"
+        )
+        .order_by("series", "starts_at")
+        .values_list("series", "starts_at", "record__intensity_ua")
+    ):
+        courses.setdefault(series, []).append((timezone.localdate(starts_at), intensity))
+    for course in courses.values():
+        days, intensities = zip(*course, strict=True)
+        assert list(intensities) == sorted(intensities)
+        assert all((later - earlier).days >= 2 for earlier, later in itertools.pairwise(days))
+
+
+@pytest.mark.django_db
+def test_the_favourite_estheticians_are_the_busiest(generated):
+    busy = held_by_username()
+    favourites = [busy.pop(name) for name in ("esthetician", "therapist01", "therapist02")]
+
+    assert min(favourites) > max(busy.values())
+
+
+@pytest.mark.django_db
+def test_generating_again_adds_nothing_and_more_adds_only_the_rest(generated):
+    before = counts()
+
+    call_command("seed_demo", clients=300)
+    assert counts() == before
+
+    call_command("seed_demo", clients=320)
+    assert generated.count() == 320
+    assert held_overlaps("esthetician_id") == []
+    assert held_overlaps("client_id") == []

@@ -15,11 +15,14 @@ from django.utils import timezone
 
 from clients.models import Client, Intake
 from spa.access import ESTHETICIANS, MANAGERS
-from treatments import demo
+from spa.bulk import Writer, new_ids
+from treatments import demo, demo_load
 from treatments.models import Closure, Esthetician, Series, Session, Treatment, WorkingHours
 from treatments.services import sessions_reassess
 
 DAY = dt.timedelta(days=1)
+# Generated clients written (and committed) at a time.
+BATCH = 10_000
 WEEK = dt.timedelta(weeks=1)
 
 # (first name, last name, intake answers or None for no intake, days since the intake)
@@ -99,27 +102,40 @@ class Command(BaseCommand):
         treatments: dict[str, Treatment],
         now: dt.datetime,
     ) -> None:
-        """Add generated clients until there are `count`, in batches that each commit."""
-        existing = Client.objects.filter(email__endswith="@load.example.com").count()
-        estheticians = staff + load_estheticians(max(1, count // 1000))
-        batch = 2000
-        for first in range(existing, count, batch):
-            with transaction.atomic():
-                demo.load_history(
-                    count=min(batch, count - first),
-                    estheticians=estheticians,
+        """Add the generated clients numbered below `count` that are missing, in batches that
+        each commit (a batch that failed is made again next time)."""
+        missing = sorted(set(range(count)) - demo_load.generated_numbers())
+        if not missing:
+            self.stdout.write(f"Generated clients: {count} already.")
+            return
+        anna, priya = staff
+        extra = load_estheticians(demo_load.team_size(count) - len(staff))
+        # Anna (the `esthetician` login) and the first two extra are the favourites.
+        favourites, others = [anna, *extra[:2]], [priya, *extra[2:]]
+        team = demo_load.Team([one.pk for one in favourites], [one.pk for one in others])
+        diary = demo_load.Diary.from_database([*staff, *extra])
+        ids = {model: new_ids(model) for model in (Client, Series, Session)}
+        with Writer() as writer:
+            for first in range(0, len(missing), BATCH):
+                rows = demo_load.load(
+                    numbers=missing[first : first + BATCH],
+                    diary=diary,
+                    team=team,
                     treatment=treatments["Microcurrent lift"],
                     maintenance=treatments["Maintenance microcurrent"],
                     now=now,
-                    first_number=first,
-                ).save()
-            self.stdout.write(f"  {min(first + batch, count)} of {count} generated clients")
+                    ids=ids,
+                )
+                writer.write(rows.save)
+                done = min(first + BATCH, len(missing))
+                self.stdout.write(f"  {done} of {len(missing)} generated clients")
         if connection.vendor == "postgresql":
             # Fresh statistics, so the planner knows the tables' new size at once.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self.stdout.write(
-            f"Generated clients: {count} ({Session.objects.count()} sessions in all)."
+            f"Generated clients: {count} ({Session.objects.count()} sessions in all, "
+            f"{len(staff) + len(extra)} estheticians)."
         )
 
     def staff(self) -> list[Esthetician]:
@@ -292,7 +308,7 @@ class Command(BaseCommand):
 
 
 def load_estheticians(count: int) -> list[Esthetician]:
-    """Enough extra estheticians (no login) to carry the generated clients' sessions."""
+    """`count` extra estheticians (no login), Monday to Saturday 9–17, for generated clients."""
     user_model = get_user_model()
     estheticians = []
     for number in range(1, count + 1):
