@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,10 +55,42 @@ def message_queue(
 
     A message due now wakes a worker once the surrounding transaction commits.
     """
+    written = messages_queue(
+        [
+            message_draft(
+                kind=kind,
+                to=to,
+                subject=subject,
+                template=template,
+                context=context,
+                due_at=due_at,
+                topic=topic,
+                client=client,
+                session=session,
+            )
+        ]
+    )
+    return written[0] if written else None
+
+
+def message_draft(
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    template: str,
+    context: Mapping[str, Any],
+    due_at: dt.datetime | None = None,
+    topic: str = "",
+    client: Any = None,
+    session: Any = None,
+) -> Message | None:
+    """A message rendered and ready to write with `messages_queue` (not saved yet); None when
+    there is no address."""
     if not to:
         return None
     now = timezone.now()
-    message = Message.objects.create(
+    return Message(
         kind=kind,
         topic=topic,
         to=to,
@@ -69,9 +101,16 @@ def message_queue(
         session=session,
         due_at=max(due_at or now, now),
     )
-    if message.due_at <= now:
+
+
+def messages_queue(drafts: Iterable[Message | None]) -> list[Message]:
+    """Write drafted messages in one INSERT, leaving out those with no address (None); any due
+    now wakes a worker once the surrounding transaction commits."""
+    written = Message.objects.bulk_create([draft for draft in drafts if draft is not None])
+    now = timezone.now()
+    if any(message.due_at <= now for message in written):
         transaction.on_commit(wake_workers)
-    return message
+    return written
 
 
 def render_plain_text(template_name: str, context: Mapping[str, Any]) -> str:

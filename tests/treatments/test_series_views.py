@@ -497,6 +497,24 @@ def test_confirm_books_exactly_the_previewed_slots_and_goes_to_the_series_page(
     assert len(booked) == 8
 
 
+@pytest.mark.parametrize("sessions", [6, 12])
+def test_confirming_takes_the_same_queries_however_many_sessions(
+    esthetician_client: BrowserClient,
+    esthetician: Esthetician,
+    treatment: Treatment,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    sessions: int,
+) -> None:
+    query = choices(cleared(), esthetician, treatment, planned_sessions=str(sessions))
+    shown = shown_plan(preview(esthetician_client, query))
+
+    with django_assert_num_queries(20):
+        response = confirm(esthetician_client, query, shown)
+
+    assert response.status_code == 302
+    assert Series.objects.get().sessions.count() == sessions
+
+
 def test_confirm_says_how_many_sessions_were_booked(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:

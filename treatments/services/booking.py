@@ -71,13 +71,18 @@ def _slot_problems(**slot: Any) -> list[Reason]:
 
 def create_session(**fields: object) -> Session:
     """Write a booked session and its reminder."""
+    return sessions_create([Session(**fields)])[0]
+
+
+def sessions_create(sessions: Sequence[Session]) -> list[Session]:
+    """Write booked sessions, then their reminders: one INSERT each, however many sessions."""
     try:
         with transaction.atomic():
-            session = Session.objects.create(**fields)
+            created = Session.objects.bulk_create(sessions)
     except IntegrityError as error:
         raise _overlap_refusal(error) from error
-    messages.reminder_schedule(session)
-    return session
+    messages.reminders_schedule_new(created)
+    return created
 
 
 def _overlap_refusal(error: IntegrityError) -> BookingRefused:
@@ -266,18 +271,22 @@ def series_create(
         home_days_a_week=home_days_a_week,
         created_by=created_by,
     )
-    for proposed in plan.sessions:
-        create_session(
-            client=client,
-            esthetician=esthetician,
-            treatment=treatment,
-            series=series,
-            kind=Session.Kind.SERIES,
-            starts_at=proposed.starts_at,
-            ends_at=proposed.ends_at,
-            caution_note=series.caution_note,
-            booked_by=created_by,
-        )
+    sessions_create(
+        [
+            Session(
+                client=client,
+                esthetician=esthetician,
+                treatment=treatment,
+                series=series,
+                kind=Session.Kind.SERIES,
+                starts_at=proposed.starts_at,
+                ends_at=proposed.ends_at,
+                caution_note=series.caution_note,
+                booked_by=created_by,
+            )
+            for proposed in plan.sessions
+        ]
+    )
     return series
 
 
