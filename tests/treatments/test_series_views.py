@@ -508,7 +508,7 @@ def test_confirming_takes_the_same_queries_however_many_sessions(
     query = choices(cleared(), esthetician, treatment, planned_sessions=str(sessions))
     shown = shown_plan(preview(esthetician_client, query))
 
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = confirm(esthetician_client, query, shown)
 
     assert response.status_code == 302

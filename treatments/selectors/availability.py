@@ -45,17 +45,31 @@ def availability_for(
     ]
     start, _ = day_bounds(starts_on)
     _, end = day_bounds(ends_on)
-    held = Session.objects.filter(
-        status__in=Session.HELD_STATUSES, starts_at__lt=end, ends_at__gt=start
-    ).exclude(pk=getattr(ignoring, "pk", None))
-    busy = held.filter(esthetician=esthetician).values_list("starts_at", "ends_at")
-    client_busy = held.filter(client=client).values_list("starts_at", "ends_at") if client else []
+    busy: list[tuple[dt.datetime, dt.datetime]] = []
+    client_busy: list[tuple[dt.datetime, dt.datetime]] = []
+    whose = Q(esthetician=esthetician) | Q(client=client) if client else Q(esthetician=esthetician)
+    held = (
+        Session.objects.filter(
+            whose,
+            status__in=Session.HELD_STATUSES,
+            starts_at__gte=start - Session.LONGEST,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        )
+        .exclude(pk=getattr(ignoring, "pk", None))
+        .values_list("esthetician_id", "client_id", "starts_at", "ends_at")
+    )
+    for esthetician_id, client_id, starts_at, ends_at in held:
+        if esthetician_id == esthetician.pk:
+            busy.append((starts_at, ends_at))
+        if client is not None and client_id == client.pk:
+            client_busy.append((starts_at, ends_at))
     return scheduling.Availability(
         esthetician=str(esthetician),
         hours=hours,
         days_off=days_off,
-        busy=list(busy),
-        client_busy=list(client_busy),
+        busy=busy,
+        client_busy=client_busy,
     )
 
 
