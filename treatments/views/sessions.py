@@ -88,12 +88,14 @@ def session_new(request: HttpRequest) -> HttpResponse:
         partial = "check" if context["client"] else "client_results"
         return render_page(request, "treatments/session_new.html", context, partial=partial)
     form = SessionBookForm(request.POST)
-    check = _check(form)
-    if check is not None:
+    check = None
+    if form.is_valid():
         try:
             session = services.session_book(**_booking_fields(form), booked_by=request.user)
         except BookingRefused as refused:
-            check = check.refused(refused.reasons)
+            # Checked only once refused (the service checks under its locks): for the page's
+            # words and the earliest time that would do instead.
+            check = _slot_check(form).refused(refused.reasons)
         else:
             messages.success(request, f"Booked: {_session_words(session)}.")
             return redirect("session_detail", pk=session.pk)
@@ -132,8 +134,11 @@ def _bookable(client_id: str) -> Client | None:
 
 def _check(form: SessionBookForm) -> BookingCheck | None:
     """The live check of the chosen slot; None until every choice is made."""
-    if not form.is_valid():
-        return None
+    return _slot_check(form) if form.is_valid() else None
+
+
+def _slot_check(form: SessionBookForm) -> BookingCheck:
+    """The check of the slot a valid form holds."""
     data = form.cleaned_data
     return booking_check(
         client=data["client"],
