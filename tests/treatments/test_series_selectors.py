@@ -154,13 +154,13 @@ def test_permanent_blocks_are_the_blocks_without_an_end(
 ) -> None:
     intake = IntakeFactory(submitted_at=at(TODAY - dt.timedelta(days=1)), **answers)
 
-    blocks = series_permanent_blocks(intake.client, on=TODAY, today=TODAY)
+    blocks = series_permanent_blocks(intake, on=TODAY, today=TODAY)
 
     assert [reason.code for reason in blocks] == codes
 
 
 def test_no_intake_is_a_permanent_block(db: None) -> None:
-    blocks = series_permanent_blocks(ClientFactory(), on=TODAY, today=TODAY)
+    blocks = series_permanent_blocks(None, on=TODAY, today=TODAY)
 
     assert [reason.code for reason in blocks] == ["intake_missing"]
 

@@ -130,6 +130,29 @@ def test_htmx_preview_returns_only_the_partial_listing_every_session(
     assert "Book 8 sessions" in page
 
 
+@pytest.mark.parametrize("booked", [0, 40])
+def test_the_preview_reads_the_planners_calendar_in_a_fixed_handful_of_queries(
+    esthetician_client: BrowserClient,
+    esthetician: Esthetician,
+    treatment: Treatment,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    booked: int,
+) -> None:
+    client = cleared()
+    for day in range(booked):
+        SessionFactory(
+            esthetician=esthetician, starts_at=at(dt.date(2026, 12, 1)) + dt.timedelta(days=day)
+        )
+    query = choices(client, esthetician, treatment, planned_sessions="12")
+
+    # The sign-in (3), the form's choices (3), the access log, the intake, the hours, the
+    # days off and the sessions.
+    with django_assert_num_queries(11):
+        page = preview(esthetician_client, query)
+
+    assert page.count('class="proposed__item') == 12
+
+
 def test_preview_writes_nothing(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:

@@ -20,7 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from clients.models import Client
+from clients.models import Client, Intake
 from clients.selectors import latest_intake
 from spa.dates import moment_label
 from treatments import scheduling
@@ -225,6 +225,7 @@ def series_create(
             start_time=preferred_time,
             minutes=treatment.minutes,
         ),
+        intake=latest_intake(client),
     )
     if plan.reasons:
         raise BookingRefused(plan.reasons)
@@ -335,9 +336,14 @@ def _changed_slots(slots: Sequence[dt.datetime], planned: Sequence[dt.datetime])
 
 
 def series_plan(
-    *, client: Client, esthetician: Esthetician, request: scheduling.SeriesRequest
+    *,
+    client: Client,
+    esthetician: Esthetician,
+    request: scheduling.SeriesRequest,
+    intake: Intake | None,
 ) -> scheduling.Plan:
-    """Propose a series' sessions from the calendar as it stands now (no writes)."""
+    """Propose a series' sessions from the calendar as it stands now and the client's intake in
+    force, `latest_intake(client)` (no writes)."""
     if client.erased_at is not None:
         return scheduling.Plan(reasons=(scheduling.CLIENT_ERASED,))
     availability = availability_for(
@@ -349,7 +355,7 @@ def series_plan(
     return scheduling.plan_series(
         request,
         availability=availability,
-        intake=latest_intake(client),
+        intake=intake,
         today=timezone.localdate(),
     )
 
