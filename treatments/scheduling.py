@@ -22,6 +22,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -74,6 +75,59 @@ class Availability:
     days_off: Sequence[DaysOff] = ()
     busy: Sequence[tuple[dt.datetime, dt.datetime]] = ()
     client_busy: Sequence[tuple[dt.datetime, dt.datetime]] = ()
+
+    def busy_during(
+        self, starts_at: dt.datetime, ends_at: dt.datetime
+    ) -> tuple[dt.datetime, dt.datetime] | None:
+        """The esthetician's first session overlapping this time, or None."""
+        return _first_overlap(self._busy_by_day, self.busy, starts_at, ends_at)
+
+    def client_busy_during(
+        self, starts_at: dt.datetime, ends_at: dt.datetime
+    ) -> tuple[dt.datetime, dt.datetime] | None:
+        """The client's first other session overlapping this time, or None."""
+        return _first_overlap(self._client_busy_by_day, self.client_busy, starts_at, ends_at)
+
+    # A year of a busy esthetician's sessions is looked through for every day a plan tries:
+    # sorted by day once, each try reads only that day's.
+    @cached_property
+    def _busy_by_day(self) -> dict[dt.date, list[int]]:
+        return _by_day(self.busy)
+
+    @cached_property
+    def _client_busy_by_day(self) -> dict[dt.date, list[int]]:
+        return _by_day(self.client_busy)
+
+
+def _by_day(times: Sequence[tuple[dt.datetime, dt.datetime]]) -> dict[dt.date, list[int]]:
+    """The positions in `times` of the sessions on each spa-local day they touch."""
+    days: dict[dt.date, list[int]] = {}
+    for position, (starts_at, ends_at) in enumerate(times):
+        for day in _days_touched(starts_at, ends_at):
+            days.setdefault(day, []).append(position)
+    return days
+
+
+def _days_touched(starts_at: dt.datetime, ends_at: dt.datetime) -> list[dt.date]:
+    first, last = timezone.localdate(starts_at), timezone.localdate(ends_at)
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _first_overlap(
+    by_day: Mapping[dt.date, list[int]],
+    times: Sequence[tuple[dt.datetime, dt.datetime]],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """The first of `times` (in their order) overlapping starts_at–ends_at, or None."""
+    positions = sorted(
+        {position for day in _days_touched(starts_at, ends_at) for position in by_day.get(day, ())}
+    )
+    for position in positions:
+        busy_from, busy_to = times[position]
+        if busy_from < ends_at and starts_at < busy_to:
+            return busy_from, busy_to
+    return None
 
 
 @dataclass(frozen=True)
@@ -191,30 +245,25 @@ def calendar_problems(
             message = f"{name} does not work on {day:%A}s."
         problems.append(Reason("outside_hours", message, brief=f"outside {name}'s hours"))
 
-    for busy_from, busy_to in availability.busy:
-        if busy_from < ends_at and starts_at < busy_to:
-            taken = timezone.localtime(busy_from)
-            problems.append(
-                Reason(
-                    "slot_taken",
-                    f"{name} already has a session from {taken:%H:%M} on "
-                    f"{day_label(day, today=today)}.",
-                    brief=f"{name} already booked",
-                )
+    if busy := availability.busy_during(starts_at, ends_at):
+        taken = timezone.localtime(busy[0])
+        problems.append(
+            Reason(
+                "slot_taken",
+                f"{name} already has a session from {taken:%H:%M} on "
+                f"{day_label(day, today=today)}.",
+                brief=f"{name} already booked",
             )
-            break
-    for busy_from, busy_to in availability.client_busy:
-        if busy_from < ends_at and starts_at < busy_to:
-            taken = f"{timezone.localtime(busy_from):%H:%M}–{timezone.localtime(busy_to):%H:%M}"
-            problems.append(
-                Reason(
-                    "client_busy",
-                    f"The client already has a session from {taken} on "
-                    f"{day_label(day, today=today)}.",
-                    brief="client booked elsewhere",
-                )
+        )
+    if busy := availability.client_busy_during(starts_at, ends_at):
+        taken = f"{timezone.localtime(busy[0]):%H:%M}–{timezone.localtime(busy[1]):%H:%M}"
+        problems.append(
+            Reason(
+                "client_busy",
+                f"The client already has a session from {taken} on {day_label(day, today=today)}.",
+                brief="client booked elsewhere",
             )
-            break
+        )
     return problems
 
 
