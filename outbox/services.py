@@ -39,37 +39,13 @@ WORKER_STOPPED = (
 )
 
 
-def message_queue(
-    *,
-    kind: str,
-    to: str,
-    subject: str,
-    template: str,
-    context: Mapping[str, Any],
-    due_at: dt.datetime | None = None,
-    topic: str = "",
-    client: Any = None,
-    session: Any = None,
-) -> Message | None:
-    """Write a message to send at `due_at` (now when not given); None when there is no address.
+def message_queue(**draft: Any) -> Message | None:
+    """Write a message (`message_draft`'s arguments) to send at `due_at`, now when not given;
+    None when there is no address.
 
     A message due now wakes a worker once the surrounding transaction commits.
     """
-    written = messages_queue(
-        [
-            message_draft(
-                kind=kind,
-                to=to,
-                subject=subject,
-                template=template,
-                context=context,
-                due_at=due_at,
-                topic=topic,
-                client=client,
-                session=session,
-            )
-        ]
-    )
+    written = messages_queue([message_draft(**draft)])
     return written[0] if written else None
 
 
