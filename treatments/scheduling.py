@@ -19,6 +19,7 @@ moves on to the next preferred weekday that will, and says why it moved.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -79,55 +80,47 @@ class Availability:
     def busy_during(
         self, starts_at: dt.datetime, ends_at: dt.datetime
     ) -> tuple[dt.datetime, dt.datetime] | None:
-        """The esthetician's first session overlapping this time, or None."""
-        return _first_overlap(self._busy_by_day, self.busy, starts_at, ends_at)
+        """The esthetician's earliest session overlapping this time, or None."""
+        return self._busy.first_overlapping(starts_at, ends_at)
 
     def client_busy_during(
         self, starts_at: dt.datetime, ends_at: dt.datetime
     ) -> tuple[dt.datetime, dt.datetime] | None:
-        """The client's first other session overlapping this time, or None."""
-        return _first_overlap(self._client_busy_by_day, self.client_busy, starts_at, ends_at)
+        """The client's earliest other session overlapping this time, or None."""
+        return self._client_busy.first_overlapping(starts_at, ends_at)
 
-    # A year of a busy esthetician's sessions is looked through for every day a plan tries:
-    # sorted by day once, each try reads only that day's.
+    # A plan tries day after day against a year of a busy esthetician's sessions: put in
+    # order once, each try looks only among those that start close enough to reach it.
     @cached_property
-    def _busy_by_day(self) -> dict[dt.date, list[int]]:
-        return _by_day(self.busy)
+    def _busy(self) -> Timeline:
+        return Timeline(self.busy)
 
     @cached_property
-    def _client_busy_by_day(self) -> dict[dt.date, list[int]]:
-        return _by_day(self.client_busy)
+    def _client_busy(self) -> Timeline:
+        return Timeline(self.client_busy)
 
 
-def _by_day(times: Sequence[tuple[dt.datetime, dt.datetime]]) -> dict[dt.date, list[int]]:
-    """The positions in `times` of the sessions on each spa-local day they touch."""
-    days: dict[dt.date, list[int]] = {}
-    for position, (starts_at, ends_at) in enumerate(times):
-        for day in _days_touched(starts_at, ends_at):
-            days.setdefault(day, []).append(position)
-    return days
+class Timeline:
+    """Sessions in order of their start, to find the one in the way of a time at once."""
 
+    def __init__(self, times: Sequence[tuple[dt.datetime, dt.datetime]]) -> None:
+        self.times = sorted(times)
+        self.starts = [starts_at for starts_at, _ in self.times]
+        self.longest = max((ends_at - starts_at for starts_at, ends_at in self.times), default=None)
 
-def _days_touched(starts_at: dt.datetime, ends_at: dt.datetime) -> list[dt.date]:
-    first, last = timezone.localdate(starts_at), timezone.localdate(ends_at)
-    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def _first_overlap(
-    by_day: Mapping[dt.date, list[int]],
-    times: Sequence[tuple[dt.datetime, dt.datetime]],
-    starts_at: dt.datetime,
-    ends_at: dt.datetime,
-) -> tuple[dt.datetime, dt.datetime] | None:
-    """The first of `times` (in their order) overlapping starts_at–ends_at, or None."""
-    positions = sorted(
-        {position for day in _days_touched(starts_at, ends_at) for position in by_day.get(day, ())}
-    )
-    for position in positions:
-        busy_from, busy_to = times[position]
-        if busy_from < ends_at and starts_at < busy_to:
-            return busy_from, busy_to
-    return None
+    def first_overlapping(
+        self, starts_at: dt.datetime, ends_at: dt.datetime
+    ) -> tuple[dt.datetime, dt.datetime] | None:
+        """The earliest session overlapping starts_at–ends_at, or None."""
+        if self.longest is None:
+            return None
+        # None starting before this, the longest ago, can still be going on.
+        first = bisect_left(self.starts, starts_at - self.longest)
+        last = bisect_left(self.starts, ends_at)
+        for busy_from, busy_to in self.times[first:last]:
+            if starts_at < busy_to:
+                return busy_from, busy_to
+        return None
 
 
 @dataclass(frozen=True)
