@@ -59,10 +59,11 @@ def availability_for(
         .exclude(pk=getattr(ignoring, "pk", None))
         .values_list("esthetician_id", "client_id", "starts_at", "ends_at")
     )
-    for esthetician_id, client_id, starts_at, ends_at in held:
-        if esthetician_id == esthetician.pk:
+    esthetician_id, client_id = esthetician.pk, getattr(client, "pk", None)
+    for whose_esthetician, whose_client, starts_at, ends_at in held:
+        if whose_esthetician == esthetician_id:
             busy.append((starts_at, ends_at))
-        if client is not None and client_id == client.pk:
+        if whose_client == client_id:
             client_busy.append((starts_at, ends_at))
     return scheduling.Availability(
         esthetician=str(esthetician),
