@@ -63,6 +63,8 @@ BOOKING_QUERY = (
     "calendar",
 )
 SESSION_PAGE = "treatments/session_detail.html"
+# What recording a treatment reads of its session (the page itself reads more).
+RECORDING = Session.objects.select_related("client", "esthetician", "treatment")
 # What each step of the session page shows of the client's health record, for the access log.
 SEEN_ON_STEP = {
     "": "Session page: findings and treatment record",
@@ -432,7 +434,9 @@ def _checked_in(request: HttpRequest, checked: CheckIn) -> HttpResponse:
 @staff_required
 def session_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """The treatment record: the last intensity is suggested, a big rise must be confirmed."""
-    session = _session_or_404(pk)
+    # Recording reads only what the checks and the record need; the page reads all it shows.
+    recording = request.method == "POST"
+    session = get_object_or_404(RECORDING, pk=pk) if recording else _session_or_404(pk)
     if session.status != Session.Status.BOOKED:
         return _not_booked(request, session)
     if session.checked_in_at is None:
@@ -460,7 +464,12 @@ def session_complete(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return _back(request, session)
     return _render_session(
-        request, session, step="complete", record_form=form, last_record=last, **_jump(form)
+        request,
+        _session_or_404(pk) if recording else session,
+        step="complete",
+        record_form=form,
+        last_record=last,
+        **_jump(form),
     )
 
 
