@@ -185,6 +185,18 @@ class Plan:
         return tuple(seen.values())
 
 
+def clock_change_days(starts_on: dt.date, ends_on: dt.date) -> list[dt.date]:
+    """The spa-local days between two dates (both included) on which the clocks change, or
+    change at the midnight after: on those days local times of day do not compare as hours."""
+    zone = timezone.get_current_timezone()
+    days = (ends_on - starts_on).days + 1
+    offsets = [
+        dt.datetime.combine(starts_on + dt.timedelta(days=n), dt.time(), zone).utcoffset()
+        for n in range(days + 1)
+    ]
+    return [starts_on + dt.timedelta(days=n) for n in range(days) if offsets[n] != offsets[n + 1]]
+
+
 def session_time(day: dt.date, at: dt.time) -> dt.datetime:
     """The moment `at` o'clock on `day` in the spa's time zone (10:00 stays 10:00 across DST)."""
     return timezone.make_aware(dt.datetime.combine(day, at))

@@ -351,6 +351,7 @@ def series_plan(
         starts_on=request.starts_on,
         ends_on=request.starts_on + dt.timedelta(days=scheduling.PLANNING_HORIZON_DAYS),
         client=client,
+        request=request,
     )
     return scheduling.plan_series(
         request,
