@@ -1278,10 +1278,10 @@ def test_the_record_is_stored_and_the_session_completed(
 def test_recording_the_treatment_reads_only_what_it_needs(
     esthetician_client, at_the_visit, django_assert_num_queries
 ):
-    # The sign-in (3), the session, the last record, the record's three range checks (each in
-    # a savepoint here, 9), the lock, the session locked, its update, its reminder, the record
-    # (in this test's own savepoint, 2), and the message saved with the sign-in (in another, 3).
-    with django_assert_num_queries(24):
+    # The sign-in (3), the session, the last record, the lock, the session locked, its update,
+    # its reminder, the record (in this test's own savepoint, 2), and the message saved with
+    # the sign-in (in another, 3).
+    with django_assert_num_queries(15):
         response = complete(esthetician_client, at_the_visit, intensity_ua="240")
 
     assert response.status_code == 302
