@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from email.utils import parseaddr
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,7 +39,17 @@ WORKER_STOPPED = (
 )
 
 
-def message_queue(
+def message_queue(**draft: Any) -> Message | None:
+    """Write a message (`message_draft`'s arguments) to send at `due_at`, now when not given;
+    None when there is no address.
+
+    A message due now wakes a worker once the surrounding transaction commits.
+    """
+    written = messages_queue([message_draft(**draft)])
+    return written[0] if written else None
+
+
+def message_draft(
     *,
     kind: str,
     to: str,
@@ -51,14 +61,12 @@ def message_queue(
     client: Any = None,
     session: Any = None,
 ) -> Message | None:
-    """Write a message to send at `due_at` (now when not given); None when there is no address.
-
-    A message due now wakes a worker once the surrounding transaction commits.
-    """
+    """A message rendered and ready to write with `messages_queue` (not saved yet); None when
+    there is no address."""
     if not to:
         return None
     now = timezone.now()
-    message = Message.objects.create(
+    return Message(
         kind=kind,
         topic=topic,
         to=to,
@@ -69,9 +77,16 @@ def message_queue(
         session=session,
         due_at=max(due_at or now, now),
     )
-    if message.due_at <= now:
+
+
+def messages_queue(drafts: Iterable[Message | None]) -> list[Message]:
+    """Write drafted messages in one INSERT, leaving out those with no address (None); any due
+    now wakes a worker once the surrounding transaction commits."""
+    written = Message.objects.bulk_create([draft for draft in drafts if draft is not None])
+    now = timezone.now()
+    if any(message.due_at <= now for message in written):
         transaction.on_commit(wake_workers)
-    return message
+    return written
 
 
 def render_plain_text(template_name: str, context: Mapping[str, Any]) -> str:

@@ -233,9 +233,26 @@ class CancelForm(forms.Form):
     )
 
 
-class TreatmentRecordForm(forms.ModelForm):
+# What `session_complete` stores of a treatment record, as the record form gives it.
+RECORD_FIELDS = [
+    "intensity_ua",
+    "frequency_hz",
+    "waveform",
+    "areas",
+    "minutes",
+    "gel_used",
+    "tolerance",
+    "adverse_reaction",
+    "notes",
+]
+
+
+class TreatmentRecordForm(forms.Form):
     """What was done. Intensity starts low and rises gradually: a rise of more than 25% over
-    the previous session needs `confirm_jump` ticked."""
+    the previous session needs `confirm_jump` ticked.
+
+    A plain form, its fields holding the record's ranges (the database checks them again): a
+    model form would also ask the database to check each range, a query each."""
 
     intensity_ua = ranged("Intensity (µA)", 10, 1000, help_text="From 10 to 1000 µA.")
     minutes = ranged("Minutes", 1, 120)
@@ -265,25 +282,12 @@ class TreatmentRecordForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Tick the areas treated."},
     )
+    gel_used = forms.CharField(label="Gel used", max_length=100, required=False)
+    adverse_reaction = forms.CharField(
+        label="Adverse reaction", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     confirm_jump = forms.BooleanField(label="Yes, this rise is intended", required=False)
-
-    class Meta:
-        model = TreatmentRecord
-        fields = [
-            "intensity_ua",
-            "frequency_hz",
-            "waveform",
-            "areas",
-            "minutes",
-            "gel_used",
-            "tolerance",
-            "adverse_reaction",
-            "notes",
-        ]
-        widgets = {
-            "adverse_reaction": forms.Textarea(attrs={"rows": 2}),
-            "notes": forms.Textarea(attrs={"rows": 3}),
-        }
 
     def __init__(self, *args: Any, previous_intensity: int | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -311,7 +315,7 @@ class TreatmentRecordForm(forms.ModelForm):
 
     def record(self) -> dict[str, Any]:
         """The fields `session_complete` stores."""
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in RECORD_FIELDS}
 
 
 class CheckInForm(PreTreatmentCheckForm):

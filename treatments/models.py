@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -248,6 +250,9 @@ class Session(models.Model):
         CLASH = "clash", "Booked twice"
 
     COURSE_KINDS = (Kind.SERIES, Kind.MAKE_UP)
+    # No session lasts longer (on PostgreSQL the check `session_within_a_day`, migration 0012):
+    # the sessions that reach into a range started at most this long before it.
+    LONGEST = dt.timedelta(days=1)
     HELD_STATUSES = (Status.BOOKED, Status.COMPLETED)
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="sessions")

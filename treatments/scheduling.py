@@ -19,9 +19,11 @@ moves on to the next preferred weekday that will, and says why it moved.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -74,6 +76,51 @@ class Availability:
     days_off: Sequence[DaysOff] = ()
     busy: Sequence[tuple[dt.datetime, dt.datetime]] = ()
     client_busy: Sequence[tuple[dt.datetime, dt.datetime]] = ()
+
+    def busy_during(
+        self, starts_at: dt.datetime, ends_at: dt.datetime
+    ) -> tuple[dt.datetime, dt.datetime] | None:
+        """The esthetician's earliest session overlapping this time, or None."""
+        return self._busy.first_overlapping(starts_at, ends_at)
+
+    def client_busy_during(
+        self, starts_at: dt.datetime, ends_at: dt.datetime
+    ) -> tuple[dt.datetime, dt.datetime] | None:
+        """The client's earliest other session overlapping this time, or None."""
+        return self._client_busy.first_overlapping(starts_at, ends_at)
+
+    # A plan tries day after day against a year of a busy esthetician's sessions: put in
+    # order once, each try looks only among those that start close enough to reach it.
+    @cached_property
+    def _busy(self) -> Timeline:
+        return Timeline(self.busy)
+
+    @cached_property
+    def _client_busy(self) -> Timeline:
+        return Timeline(self.client_busy)
+
+
+class Timeline:
+    """Sessions in order of their start, to find the one in the way of a time at once."""
+
+    def __init__(self, times: Sequence[tuple[dt.datetime, dt.datetime]]) -> None:
+        self.times = sorted(times)
+        self.starts = [starts_at for starts_at, _ in self.times]
+        self.longest = max((ends_at - starts_at for starts_at, ends_at in self.times), default=None)
+
+    def first_overlapping(
+        self, starts_at: dt.datetime, ends_at: dt.datetime
+    ) -> tuple[dt.datetime, dt.datetime] | None:
+        """The earliest session overlapping starts_at–ends_at, or None."""
+        if self.longest is None:
+            return None
+        # None starting before this, the longest ago, can still be going on.
+        first = bisect_left(self.starts, starts_at - self.longest)
+        last = bisect_left(self.starts, ends_at)
+        for busy_from, busy_to in self.times[first:last]:
+            if starts_at < busy_to:
+                return busy_from, busy_to
+        return None
 
 
 @dataclass(frozen=True)
@@ -138,6 +185,18 @@ class Plan:
         return tuple(seen.values())
 
 
+def clock_change_days(starts_on: dt.date, ends_on: dt.date) -> list[dt.date]:
+    """The spa-local days between two dates (both included) on which the clocks change, or
+    change at the midnight after: on those days local times of day do not compare as hours."""
+    zone = timezone.get_current_timezone()
+    days = (ends_on - starts_on).days + 1
+    offsets = [
+        dt.datetime.combine(starts_on + dt.timedelta(days=n), dt.time(), zone).utcoffset()
+        for n in range(days + 1)
+    ]
+    return [starts_on + dt.timedelta(days=n) for n in range(days) if offsets[n] != offsets[n + 1]]
+
+
 def session_time(day: dt.date, at: dt.time) -> dt.datetime:
     """The moment `at` o'clock on `day` in the spa's time zone (10:00 stays 10:00 across DST)."""
     return timezone.make_aware(dt.datetime.combine(day, at))
@@ -191,30 +250,25 @@ def calendar_problems(
             message = f"{name} does not work on {day:%A}s."
         problems.append(Reason("outside_hours", message, brief=f"outside {name}'s hours"))
 
-    for busy_from, busy_to in availability.busy:
-        if busy_from < ends_at and starts_at < busy_to:
-            taken = timezone.localtime(busy_from)
-            problems.append(
-                Reason(
-                    "slot_taken",
-                    f"{name} already has a session from {taken:%H:%M} on "
-                    f"{day_label(day, today=today)}.",
-                    brief=f"{name} already booked",
-                )
+    if busy := availability.busy_during(starts_at, ends_at):
+        taken = timezone.localtime(busy[0])
+        problems.append(
+            Reason(
+                "slot_taken",
+                f"{name} already has a session from {taken:%H:%M} on "
+                f"{day_label(day, today=today)}.",
+                brief=f"{name} already booked",
             )
-            break
-    for busy_from, busy_to in availability.client_busy:
-        if busy_from < ends_at and starts_at < busy_to:
-            taken = f"{timezone.localtime(busy_from):%H:%M}–{timezone.localtime(busy_to):%H:%M}"
-            problems.append(
-                Reason(
-                    "client_busy",
-                    f"The client already has a session from {taken} on "
-                    f"{day_label(day, today=today)}.",
-                    brief="client booked elsewhere",
-                )
+        )
+    if busy := availability.client_busy_during(starts_at, ends_at):
+        taken = f"{timezone.localtime(busy[0]):%H:%M}–{timezone.localtime(busy[1]):%H:%M}"
+        problems.append(
+            Reason(
+                "client_busy",
+                f"The client already has a session from {taken} on {day_label(day, today=today)}.",
+                brief="client booked elsewhere",
             )
-            break
+        )
     return problems
 
 

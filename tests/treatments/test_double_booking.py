@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 
@@ -9,6 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from outbox.models import Message
 from tests.clients.factories import IntakeFactory
 from tests.markers import requires_postgresql
 from tests.treatments.factories import (
@@ -18,10 +20,14 @@ from tests.treatments.factories import (
     WorkingHoursFactory,
 )
 from treatments import services
-from treatments.models import Esthetician, Session
-from treatments.services import BookingRefused
+from treatments.models import Esthetician, Series, Session
+from treatments.selectors import availability_for
+from treatments.services import BookingRefused, booking
 
 pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
+
+TEN = dt.time(10)
+ONE_DAY = dt.timedelta(days=1)
 
 
 def next_tuesday_at_ten() -> dt.datetime:
@@ -269,3 +275,91 @@ def test_the_database_refuses_a_move_onto_a_booked_esthetician_written_past_the_
 
     with pytest.raises(IntegrityError, match="session_no_overlap"), transaction.atomic():
         Session.objects.filter(pk=moving.pk).update(esthetician=ben)
+
+
+# A series: every session under the locks, all or none ---------------------------------------
+
+
+def series_of_six(client, esthetician: Esthetician, **changes) -> dict:
+    """series_create's arguments: six Tuesdays at 10:00 from next Tuesday."""
+    return {
+        "client": client,
+        "esthetician": esthetician,
+        "treatment": TreatmentFactory(minutes=60),
+        "starts_on": timezone.localdate(next_tuesday_at_ten()),
+        "planned_sessions": 6,
+        "sessions_per_week": 1,
+        "weekdays": [1],
+        "preferred_time": dt.time(10),
+        "created_by": None,
+        **changes,
+    }
+
+
+def weekly(first: dt.datetime, count: int) -> list[dt.datetime]:
+    return [
+        timezone.make_aware(dt.datetime.combine(first.date() + dt.timedelta(weeks=week), TEN))
+        for week in range(count)
+    ]
+
+
+def test_two_series_over_one_slot_from_two_threads_book_one_and_nothing_of_the_other(
+    esthetician,
+):
+    shown = weekly(timezone.localtime(next_tuesday_at_ten()), 6)
+    first, second = IntakeFactory().client, IntakeFactory().client
+
+    outcomes = at_once(
+        *(
+            lambda client=client: services.series_create(
+                **series_of_six(client, esthetician), slots=shown
+            )
+            for client in (first, second)
+        )
+    )
+
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["BookingRefused", "NoneType"]
+    (refused,) = [outcome for outcome in outcomes if outcome is not None]
+    assert set(refused.codes) == {"slot_taken"}
+    booked = Session.objects.filter(esthetician=esthetician)
+    assert sorted(booked.values_list("starts_at", flat=True)) == shown
+    assert len({session.client_id for session in booked}) == 1
+    assert Series.objects.count() == 1
+    assert Message.objects.filter(kind=Message.Kind.REMINDER).count() == 6
+
+
+def test_a_series_the_database_refuses_past_the_locks_books_nothing(esthetician, monkeypatch):
+    client = IntakeFactory().client
+    shown = weekly(timezone.localtime(next_tuesday_at_ten()), 6)
+    SessionFactory(esthetician=esthetician, starts_at=shown[3])
+    # As if the calendar had been read before that session was written.
+    blind = availability_for
+    monkeypatch.setattr(
+        booking,
+        "availability_for",
+        lambda *args, **kwargs: dataclasses.replace(blind(*args, **kwargs), busy=[]),
+    )
+
+    with pytest.raises(BookingRefused) as refused:
+        services.series_create(**series_of_six(client, esthetician))
+
+    assert refused.value.codes == ["slot_taken"]
+    assert "a moment ago" in str(refused.value)
+    assert not Series.objects.exists()
+    assert not Session.objects.filter(client=client).exists()
+    assert not Message.objects.filter(client=client).exists()
+
+
+# No session longer than a day ----------------------------------------------------------------
+
+
+def test_the_database_refuses_a_session_longer_than_a_day(esthetician):
+    starts_at = next_tuesday_at_ten()
+    SessionFactory(esthetician=esthetician, starts_at=starts_at, ends_at=starts_at + ONE_DAY)
+
+    with pytest.raises(IntegrityError, match="session_within_a_day"), transaction.atomic():
+        SessionFactory(
+            esthetician=esthetician,
+            starts_at=starts_at + 2 * ONE_DAY,
+            ends_at=starts_at + 3 * ONE_DAY + dt.timedelta(minutes=1),
+        )

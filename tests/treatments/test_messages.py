@@ -124,6 +124,16 @@ def test_cancelling_a_session_cancels_its_reminder(olivia, esthetician):
     assert Message.objects.get(kind=Message.Kind.REMINDER).status == Message.Status.CANCELLED
 
 
+def test_a_series_writes_each_session_its_own_reminder(olivia, esthetician):
+    series = weekly_series(olivia, esthetician)
+
+    sessions = list(series.sessions.order_by("starts_at"))
+    reminders = [reminders_due(session) for session in sessions]
+    assert reminders == [[session.starts_at - dt.timedelta(days=1)] for session in sessions]
+    topics = set(Message.objects.values_list("topic", flat=True))
+    assert topics == {f"session:{session.pk}:reminder" for session in sessions}
+
+
 def test_cancelling_a_series_cancels_every_reminder(olivia, esthetician):
     series = weekly_series(olivia, esthetician)
     assert len(pending(Message.Kind.REMINDER)) == 6

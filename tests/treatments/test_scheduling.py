@@ -410,3 +410,27 @@ def test_a_reason_in_another_year_names_the_year():
     assert plan.sessions[0].why_moved == (
         "moved from Tue 29 Dec: recent filler or botox until Wed 6 Jan 2027"
     )
+
+
+# Around the clocks going forward (Sun 28 Mar 2027), over midnights, in any order.
+AROUND_THE_CLOCK_CHANGE = dt.datetime(2027, 3, 26, tzinfo=LONDON)
+stretches = st.tuples(st.integers(0, 5 * 24 * 4), st.integers(1, 24 * 4))
+
+
+def quarter_hours(start: int, length: int) -> tuple[dt.datetime, dt.datetime]:
+    starts_at = AROUND_THE_CLOCK_CHANGE + dt.timedelta(minutes=15 * start)
+    return starts_at, starts_at + dt.timedelta(minutes=15 * length)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sessions=st.lists(stretches, max_size=30), wanted=stretches)
+def test_the_session_in_the_way_is_the_earliest_that_overlaps_whatever_days_it_spans(
+    sessions: list[tuple[int, int]], wanted: tuple[int, int]
+) -> None:
+    busy = [quarter_hours(*session) for session in sessions]
+    starts_at, ends_at = quarter_hours(*wanted)
+    availability = anna(busy=busy, client_busy=list(reversed(busy)))
+
+    overlapping = sorted((a, b) for a, b in busy if a < ends_at and starts_at < b)
+    assert availability.busy_during(starts_at, ends_at) == next(iter(overlapping), None)
+    assert availability.client_busy_during(starts_at, ends_at) == next(iter(overlapping), None)

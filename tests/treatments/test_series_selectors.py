@@ -1,15 +1,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from clients.models import Intake
 from tests.clients.factories import ClientFactory, IntakeFactory
-from tests.treatments.factories import SeriesFactory, SessionFactory
-from treatments.models import MaintenanceVisit, Series, Session
+from tests.treatments.factories import (
+    EstheticianFactory,
+    SeriesFactory,
+    SessionFactory,
+    WorkingHoursFactory,
+)
+from treatments import scheduling
+from treatments.models import Esthetician, MaintenanceVisit, Series, Session
 from treatments.selectors import (
+    availability_for,
     completed_count,
     home_care_routine,
     maintenance_schedule,
@@ -154,13 +163,13 @@ def test_permanent_blocks_are_the_blocks_without_an_end(
 ) -> None:
     intake = IntakeFactory(submitted_at=at(TODAY - dt.timedelta(days=1)), **answers)
 
-    blocks = series_permanent_blocks(intake.client, on=TODAY, today=TODAY)
+    blocks = series_permanent_blocks(intake, on=TODAY, today=TODAY)
 
     assert [reason.code for reason in blocks] == codes
 
 
 def test_no_intake_is_a_permanent_block(db: None) -> None:
-    blocks = series_permanent_blocks(ClientFactory(), on=TODAY, today=TODAY)
+    blocks = series_permanent_blocks(None, on=TODAY, today=TODAY)
 
     assert [reason.code for reason in blocks] == ["intake_missing"]
 
@@ -195,3 +204,86 @@ def test_series_rhythm_in_words() -> None:
     series = Series(sessions_per_week=2, preferred_weekdays=[3, 0], preferred_time=dt.time(9, 30))
 
     assert series_rhythm(series) == "twice a week at 09:30, on Mon or Thu"
+
+
+# The calendar a series plan reads -------------------------------------------------------------
+
+
+def a_busy_calendar_around_the_clock_changes(seed: int) -> Esthetician:
+    """An esthetician working round the clock every day, with a few hundred sessions from 15
+    minutes to fifteen hours long (many across midnight), around both changes of the clocks."""
+    rng = random.Random(seed)
+    esthetician = EstheticianFactory()
+    for weekday in range(7):
+        WorkingHoursFactory(
+            esthetician=esthetician, weekday=weekday, starts_at=dt.time(0), ends_at=dt.time(23, 59)
+        )
+    for first in (
+        dt.datetime(2027, 3, 20, tzinfo=LONDON),
+        dt.datetime(2027, 10, 23, tzinfo=LONDON),
+    ):
+        moment = first
+        while moment < first + dt.timedelta(days=16):
+            moment += dt.timedelta(minutes=15 * rng.randrange(0, 24))
+            length = dt.timedelta(minutes=15 * rng.choice([1, 2, 4, 8, 40, 60]))
+            SessionFactory(esthetician=esthetician, starts_at=moment, ends_at=moment + length)
+            moment += length
+    return esthetician
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_plan_from_the_sessions_in_its_way_is_the_plan_from_every_session(
+    db: None, seed: int
+) -> None:
+    esthetician = a_busy_calendar_around_the_clock_changes(seed)
+    clear = Intake(submitted_at=at(TODAY))
+    rng = random.Random(seed)
+    for starts_on in (dt.date(2027, 3, 20), dt.date(2027, 10, 23)):
+        for start_time in (dt.time(0, 30), dt.time(1, 15), dt.time(9), dt.time(22, 30)):
+            request = scheduling.SeriesRequest(
+                starts_on=starts_on,
+                sessions=12,
+                sessions_per_week=2,
+                weekdays=frozenset(rng.sample(range(7), 3)),
+                start_time=start_time,
+                minutes=rng.choice([30, 45, 60]),
+            )
+            days = {"starts_on": starts_on, "ends_on": starts_on + dt.timedelta(days=366)}
+            narrowed = availability_for(esthetician, request=request, **days)
+            every = availability_for(esthetician, **days)
+
+            assert len(narrowed.busy) < len(every.busy)
+            plans = [
+                scheduling.plan_series(request, availability=calendar, intake=clear, today=TODAY)
+                for calendar in (narrowed, every)
+            ]
+            assert plans[0] == plans[1]
+            assert not plans[0].reasons
+
+
+def test_on_the_night_the_clocks_go_back_a_session_in_the_way_is_read_whatever_its_times(
+    db: None,
+) -> None:
+    esthetician = a_busy_calendar_around_the_clock_changes(seed=3)
+    sunday = dt.date(2027, 10, 31)
+    # 01:50 (summer time) to 01:10 (winter time): by the clock it ends before 01:15.
+    Session.objects.filter(esthetician=esthetician, starts_at__date=sunday).delete()
+    SessionFactory(
+        esthetician=esthetician,
+        starts_at=dt.datetime(2027, 10, 31, 0, 50, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2027, 10, 31, 1, 10, tzinfo=dt.UTC),
+    )
+    request = scheduling.SeriesRequest(
+        starts_on=sunday,
+        sessions=6,
+        sessions_per_week=1,
+        weekdays=frozenset({6}),
+        start_time=dt.time(1, 15),
+        minutes=45,
+    )
+
+    narrowed = availability_for(
+        esthetician, starts_on=sunday, ends_on=sunday + dt.timedelta(days=366), request=request
+    )
+
+    assert narrowed.busy_during(scheduling.session_time(sunday, dt.time(1, 15)), at(sunday, 2))

@@ -130,6 +130,29 @@ def test_htmx_preview_returns_only_the_partial_listing_every_session(
     assert "Book 8 sessions" in page
 
 
+@pytest.mark.parametrize("booked", [0, 40])
+def test_the_preview_reads_the_planners_calendar_in_a_fixed_handful_of_queries(
+    esthetician_client: BrowserClient,
+    esthetician: Esthetician,
+    treatment: Treatment,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    booked: int,
+) -> None:
+    client = cleared()
+    for day in range(booked):
+        SessionFactory(
+            esthetician=esthetician, starts_at=at(dt.date(2026, 12, 1)) + dt.timedelta(days=day)
+        )
+    query = choices(client, esthetician, treatment, planned_sessions="12")
+
+    # The sign-in (3), the form's choices (3), the access log, the intake, the hours, the
+    # days off and the sessions.
+    with django_assert_num_queries(11):
+        page = preview(esthetician_client, query)
+
+    assert page.count('class="proposed__item') == 12
+
+
 def test_preview_writes_nothing(
     esthetician_client: BrowserClient, esthetician: Esthetician, treatment: Treatment
 ) -> None:
@@ -495,6 +518,24 @@ def test_confirm_books_exactly_the_previewed_slots_and_goes_to_the_series_page(
     booked = [session.starts_at for session in series.sessions.order_by("starts_at")]
     assert booked == [dt.datetime.fromisoformat(slot) for slot in shown["slot"]]
     assert len(booked) == 8
+
+
+@pytest.mark.parametrize("sessions", [6, 12])
+def test_confirming_takes_the_same_queries_however_many_sessions(
+    esthetician_client: BrowserClient,
+    esthetician: Esthetician,
+    treatment: Treatment,
+    django_assert_num_queries: DjangoAssertNumQueries,
+    sessions: int,
+) -> None:
+    query = choices(cleared(), esthetician, treatment, planned_sessions=str(sessions))
+    shown = shown_plan(preview(esthetician_client, query))
+
+    with django_assert_num_queries(19):
+        response = confirm(esthetician_client, query, shown)
+
+    assert response.status_code == 302
+    assert Series.objects.get().sessions.count() == sessions
 
 
 def test_confirm_says_how_many_sessions_were_booked(

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from clients.selectors import latest_intake
 from outbox.models import Message
 from tests.clients.factories import ClientFactory, IntakeFactory
 from tests.treatments.factories import (
@@ -449,7 +450,9 @@ def fingerprint_of_plan(client, esthetician, treatment, **changes) -> str:
         start_time=choices["preferred_time"],
         minutes=treatment.minutes,
     )
-    plan = services.series_plan(client=client, esthetician=esthetician, request=request)
+    plan = services.series_plan(
+        client=client, esthetician=esthetician, request=request, intake=latest_intake(client)
+    )
     return services.series_fingerprint(plan, **choices)
 
 

@@ -645,6 +645,23 @@ def test_a_booking_redirects_to_the_new_session(esthetician_client, esthetician,
     assert f"Booked: Iris Moss, Tue 1 Dec, 10:00–11:00 with {esthetician}." in page
 
 
+def test_a_booking_reads_the_calendar_once_under_its_locks(
+    esthetician_client, esthetician, treatment, django_assert_num_queries
+):
+    client = cleared_client()
+    for week in range(1, 30):
+        booked(esthetician, starts_at=at(TUESDAY + dt.timedelta(weeks=week)))
+
+    # The sign-in (3), the form's choices (3), the locks (2), the intake, the hours, the days
+    # off, the sessions, the session in a savepoint (3), its reminder; and this test's own
+    # savepoint around it all (2).
+    with django_assert_num_queries(18):
+        response = book(esthetician_client, booking(client, esthetician, treatment))
+
+    assert response.status_code == 302
+    assert Session.objects.filter(client=client).count() == 1
+
+
 def test_a_caution_with_a_note_is_booked(esthetician_client, esthetician, treatment):
     client = cleared_client(epilepsy=True)
 
@@ -1256,6 +1273,20 @@ def test_the_record_is_stored_and_the_session_completed(
         ["cheekbones", "jawline"],
         esthetician.user,
     )
+
+
+def test_recording_the_treatment_reads_only_what_it_needs(
+    esthetician_client, at_the_visit, django_assert_num_queries
+):
+    # The sign-in (3), the session, the last record, the lock, the session locked, its update,
+    # its reminder, the record (in this test's own savepoint, 2), and the message saved with
+    # the sign-in (in another, 3).
+    with django_assert_num_queries(15):
+        response = complete(esthetician_client, at_the_visit, intensity_ua="240")
+
+    assert response.status_code == 302
+    at_the_visit.refresh_from_db()
+    assert at_the_visit.status == Session.Status.COMPLETED
 
 
 def test_a_rise_of_more_than_a_quarter_is_refused_without_confirming(

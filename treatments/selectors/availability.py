@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from clients.eligibility import Finding, assess_at
@@ -24,9 +24,11 @@ def availability_for(
     ends_on: dt.date,
     ignoring: Session | None = None,
     client: Client | None = None,
+    request: scheduling.SeriesRequest | None = None,
 ) -> scheduling.Availability:
     """An esthetician's hours, days off and booked sessions between two spa-local dates, and
-    the client's own sessions with anyone (`ignoring` is a session being moved)."""
+    the client's own sessions with anyone (`ignoring` is a session being moved); for a series
+    `request`, only the sessions that can stand in the way of one of its sessions."""
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {}
     for stretch in esthetician.working_hours.order_by("weekday", "starts_at"):
         hours.setdefault(stretch.weekday, []).append((stretch.starts_at, stretch.ends_at))
@@ -45,18 +47,57 @@ def availability_for(
     ]
     start, _ = day_bounds(starts_on)
     _, end = day_bounds(ends_on)
-    held = Session.objects.filter(
-        status__in=Session.HELD_STATUSES, starts_at__lt=end, ends_at__gt=start
-    ).exclude(pk=getattr(ignoring, "pk", None))
-    busy = held.filter(esthetician=esthetician).values_list("starts_at", "ends_at")
-    client_busy = held.filter(client=client).values_list("starts_at", "ends_at") if client else []
+    busy: list[tuple[dt.datetime, dt.datetime]] = []
+    client_busy: list[tuple[dt.datetime, dt.datetime]] = []
+    whose = Q(esthetician=esthetician) | Q(client=client) if client else Q(esthetician=esthetician)
+    held = (
+        Session.objects.filter(
+            whose,
+            status__in=Session.HELD_STATUSES,
+            starts_at__gte=start - Session.LONGEST,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        )
+        .filter(_in_the_way_of(request, starts_on=starts_on, ends_on=ends_on))
+        .exclude(pk=getattr(ignoring, "pk", None))
+        .values_list("esthetician_id", "client_id", "starts_at", "ends_at")
+    )
+    esthetician_id, client_id = esthetician.pk, getattr(client, "pk", None)
+    for whose_esthetician, whose_client, starts_at, ends_at in held:
+        if whose_esthetician == esthetician_id:
+            busy.append((starts_at, ends_at))
+        if whose_client == client_id:
+            client_busy.append((starts_at, ends_at))
     return scheduling.Availability(
         esthetician=str(esthetician),
         hours=hours,
         days_off=days_off,
-        busy=list(busy),
-        client_busy=list(client_busy),
+        busy=busy,
+        client_busy=client_busy,
     )
+
+
+def _in_the_way_of(
+    request: scheduling.SeriesRequest | None, *, starts_on: dt.date, ends_on: dt.date
+) -> Q:
+    """The sessions that can overlap a session the request plans: one on a preferred weekday
+    overlapping its time of day, or any that crosses a midnight or lies on a day the clocks
+    change (there local times do not compare). A plan only ever tries those times, so it is
+    the same as from every session; a busy calendar is read in a few rows, not a year's."""
+    if request is None:
+        return Q()
+    opens = request.start_time
+    closes = dt.datetime.combine(dt.date.min, opens) + dt.timedelta(minutes=request.minutes)
+    if closes.date() != dt.date.min:
+        return Q()  # Its sessions would cross midnight (none can be booked): no narrowing.
+    one_day = Q(starts_at__date=F("ends_at__date"))
+    at_its_time = Q(
+        starts_at__iso_week_day__in=[weekday + 1 for weekday in request.weekdays],
+        starts_at__time__lt=closes.time(),
+        ends_at__time__gt=opens,
+    )
+    changes = scheduling.clock_change_days(starts_on - Session.LONGEST, ends_on)
+    return (one_day & at_its_time) | ~one_day | Q(starts_at__date__in=changes)
 
 
 def calendars_without_bookings(

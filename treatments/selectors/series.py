@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from clients.eligibility import assess
-from clients.models import Client
-from clients.selectors import client_search, latest_intake
+from clients.models import Client, Intake
+from clients.selectors import client_search
 from treatments import scheduling
 from treatments.models import MaintenanceVisit, Series, Session, Weekday
 
@@ -26,11 +26,12 @@ def series_client_choices(query: str) -> list[Client]:
 
 
 def series_permanent_blocks(
-    client: Client, *, on: dt.date, today: dt.date
+    intake: Intake | None, *, on: dt.date, today: dt.date
 ) -> list[scheduling.Reason]:
-    """The blocks with no end date that rule out any series for the client (no intake, a
-    pacemaker...); dated blocks only move sessions and are left to the planner."""
-    findings = assess(latest_intake(client), on, today=today)
+    """The blocks with no end date that rule out any series for the client whose intake in
+    force this is (none, a pacemaker...); dated blocks only move sessions and are left to the
+    planner."""
+    findings = assess(intake, on, today=today)
     reasons = scheduling.finding_reasons(findings, today=today)
     return [reason for reason in reasons if reason.until is None]
 

@@ -20,7 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from clients.models import Client
+from clients.models import Client, Intake
 from clients.selectors import latest_intake
 from spa.dates import moment_label
 from treatments import scheduling
@@ -71,13 +71,18 @@ def _slot_problems(**slot: Any) -> list[Reason]:
 
 def create_session(**fields: object) -> Session:
     """Write a booked session and its reminder."""
+    return sessions_create([Session(**fields)])[0]
+
+
+def sessions_create(sessions: Sequence[Session]) -> list[Session]:
+    """Write booked sessions, then their reminders: one INSERT each, however many sessions."""
     try:
         with transaction.atomic():
-            session = Session.objects.create(**fields)
+            created = Session.objects.bulk_create(sessions)
     except IntegrityError as error:
         raise _overlap_refusal(error) from error
-    messages.reminder_schedule(session)
-    return session
+    messages.reminders_schedule_new(created)
+    return created
 
 
 def _overlap_refusal(error: IntegrityError) -> BookingRefused:
@@ -220,6 +225,7 @@ def series_create(
             start_time=preferred_time,
             minutes=treatment.minutes,
         ),
+        intake=latest_intake(client),
     )
     if plan.reasons:
         raise BookingRefused(plan.reasons)
@@ -266,18 +272,22 @@ def series_create(
         home_days_a_week=home_days_a_week,
         created_by=created_by,
     )
-    for proposed in plan.sessions:
-        create_session(
-            client=client,
-            esthetician=esthetician,
-            treatment=treatment,
-            series=series,
-            kind=Session.Kind.SERIES,
-            starts_at=proposed.starts_at,
-            ends_at=proposed.ends_at,
-            caution_note=series.caution_note,
-            booked_by=created_by,
-        )
+    sessions_create(
+        [
+            Session(
+                client=client,
+                esthetician=esthetician,
+                treatment=treatment,
+                series=series,
+                kind=Session.Kind.SERIES,
+                starts_at=proposed.starts_at,
+                ends_at=proposed.ends_at,
+                caution_note=series.caution_note,
+                booked_by=created_by,
+            )
+            for proposed in plan.sessions
+        ]
+    )
     return series
 
 
@@ -326,9 +336,14 @@ def _changed_slots(slots: Sequence[dt.datetime], planned: Sequence[dt.datetime])
 
 
 def series_plan(
-    *, client: Client, esthetician: Esthetician, request: scheduling.SeriesRequest
+    *,
+    client: Client,
+    esthetician: Esthetician,
+    request: scheduling.SeriesRequest,
+    intake: Intake | None,
 ) -> scheduling.Plan:
-    """Propose a series' sessions from the calendar as it stands now (no writes)."""
+    """Propose a series' sessions from the calendar as it stands now and the client's intake in
+    force, `latest_intake(client)` (no writes)."""
     if client.erased_at is not None:
         return scheduling.Plan(reasons=(scheduling.CLIENT_ERASED,))
     availability = availability_for(
@@ -336,11 +351,12 @@ def series_plan(
         starts_on=request.starts_on,
         ends_on=request.starts_on + dt.timedelta(days=scheduling.PLANNING_HORIZON_DAYS),
         client=client,
+        request=request,
     )
     return scheduling.plan_series(
         request,
         availability=availability,
-        intake=latest_intake(client),
+        intake=intake,
         today=timezone.localdate(),
     )
 

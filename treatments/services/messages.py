@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from clients.models import Client
 from outbox.models import Message
-from outbox.services import message_queue, messages_cancel
+from outbox.services import message_draft, message_queue, messages_cancel, messages_queue
 from spa.dates import day_label, moment_label
 from treatments.models import MaintenanceVisit, Session
 from treatments.scheduling import Reason, session_time
@@ -31,9 +31,19 @@ def reminder_topic(session: Session) -> str:
 def reminder_schedule(session: Session) -> None:
     """(Re)write the client's reminder for a booked session, due a day before it."""
     messages_cancel(topic=reminder_topic(session))
+    messages_queue([_reminder(session)])
+
+
+def reminders_schedule_new(sessions: Iterable[Session]) -> None:
+    """Write the reminders of sessions just booked, in one INSERT: a new session has none to
+    cancel (a session's number is never used twice)."""
+    messages_queue(_reminder(session) for session in sessions)
+
+
+def _reminder(session: Session) -> Message | None:
     client = session.client
     hours = settings.REMINDER_HOURS_BEFORE
-    message_queue(
+    return message_draft(
         kind=Message.Kind.REMINDER,
         to=client.email,
         subject=f"{settings.SPA_NAME}: see you {moment_label(session.starts_at)}",

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from clients.selectors import latest_intake
 from spa.dates import moment_label
 from treatments import scheduling
 from treatments.models import MaintenanceVisit, Series, Session, TreatmentRecord
@@ -97,6 +98,7 @@ def _book_make_up(session: Session, by: AbstractBaseUser | None) -> Session | No
             start_time=series.preferred_time,
             minutes=series.treatment.minutes,
         ),
+        intake=latest_intake(series.client),
     )
     if plan.reasons or (plan.cautions and not series.caution_note):
         return None

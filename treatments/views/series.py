@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import push_url
 
 from clients.models import Client
+from clients.selectors import latest_intake
 from clients.services import health_records_viewed
 from spa.access import staff_required
 from spa.dates import day_label
@@ -178,10 +179,11 @@ def _plan_data(query: QueryDict, *, user: AbstractBaseUser | AnonymousUser) -> Q
             data[name] = str(form_field.initial)
     data["starts_on"] = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     data["sessions_per_week"] = "1"
-    esthetician = getattr(user, "esthetician", None)
+    # The defaults that need a read only when the address leaves them out (a preview has all).
+    esthetician = getattr(user, "esthetician", None) if "esthetician" not in query else None
     if esthetician is not None:
         data["esthetician"] = str(esthetician.pk)
-    client_id = query.get("client", "")
+    client_id = query.get("client", "") if "treatment" not in query else ""
     client = BOOKABLE_CLIENTS.filter(pk=client_id).first() if client_id.isdecimal() else None
     treatment = last_treatment(client, kind=Treatment.Kind.SERIES) if client else None
     if treatment is not None:
@@ -225,14 +227,15 @@ def _preview(form: SeriesPlanForm, client: Client) -> Preview:
     """Plan the series from the form as it stands; nothing is written."""
     today = timezone.localdate()
     starts_on = form.cleaned_data.get("starts_on") or today
-    blocks = series_permanent_blocks(client, on=starts_on, today=today)
+    intake = latest_intake(client)
+    blocks = series_permanent_blocks(intake, on=starts_on, today=today)
     if blocks:
         return Preview(blocks=blocks)
     if any(name != "caution_note" for name in form.errors):
         return Preview(**_what_is_missing(form))
     data = form.cleaned_data
     plan = services.series_plan(
-        client=client, esthetician=data["esthetician"], request=form.request()
+        client=client, esthetician=data["esthetician"], request=form.request(), intake=intake
     )
     if plan.reasons:
         blocks = [reason for reason in plan.reasons if reason.code not in CALENDAR_CODES]

@@ -63,6 +63,8 @@ BOOKING_QUERY = (
     "calendar",
 )
 SESSION_PAGE = "treatments/session_detail.html"
+# What recording a treatment reads of its session (the page itself reads more).
+RECORDING = Session.objects.select_related("client", "esthetician", "treatment")
 # What each step of the session page shows of the client's health record, for the access log.
 SEEN_ON_STEP = {
     "": "Session page: findings and treatment record",
@@ -88,12 +90,14 @@ def session_new(request: HttpRequest) -> HttpResponse:
         partial = "check" if context["client"] else "client_results"
         return render_page(request, "treatments/session_new.html", context, partial=partial)
     form = SessionBookForm(request.POST)
-    check = _check(form)
-    if check is not None:
+    check = None
+    if form.is_valid():
         try:
             session = services.session_book(**_booking_fields(form), booked_by=request.user)
         except BookingRefused as refused:
-            check = check.refused(refused.reasons)
+            # Checked only once refused (the service checks under its locks): for the page's
+            # words and the earliest time that would do instead.
+            check = _slot_check(form).refused(refused.reasons)
         else:
             messages.success(request, f"Booked: {_session_words(session)}.")
             return redirect("session_detail", pk=session.pk)
@@ -132,8 +136,11 @@ def _bookable(client_id: str) -> Client | None:
 
 def _check(form: SessionBookForm) -> BookingCheck | None:
     """The live check of the chosen slot; None until every choice is made."""
-    if not form.is_valid():
-        return None
+    return _slot_check(form) if form.is_valid() else None
+
+
+def _slot_check(form: SessionBookForm) -> BookingCheck:
+    """The check of the slot a valid form holds."""
     data = form.cleaned_data
     return booking_check(
         client=data["client"],
@@ -427,7 +434,9 @@ def _checked_in(request: HttpRequest, checked: CheckIn) -> HttpResponse:
 @staff_required
 def session_complete(request: HttpRequest, pk: int) -> HttpResponse:
     """The treatment record: the last intensity is suggested, a big rise must be confirmed."""
-    session = _session_or_404(pk)
+    # Recording reads only what the checks and the record need; the page reads all it shows.
+    recording = request.method == "POST"
+    session = get_object_or_404(RECORDING, pk=pk) if recording else _session_or_404(pk)
     if session.status != Session.Status.BOOKED:
         return _not_booked(request, session)
     if session.checked_in_at is None:
@@ -455,7 +464,12 @@ def session_complete(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return _back(request, session)
     return _render_session(
-        request, session, step="complete", record_form=form, last_record=last, **_jump(form)
+        request,
+        _session_or_404(pk) if recording else session,
+        step="complete",
+        record_form=form,
+        last_record=last,
+        **_jump(form),
     )
 
 
