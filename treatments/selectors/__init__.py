@@ -10,6 +10,7 @@ from treatments.selectors.availability import (
 )
 from treatments.selectors.calendar import (
     CalendarSession,
+    FeedSession,
     calendar_estheticians,
     calendar_for,
     esthetician_for_feed,
@@ -56,6 +57,7 @@ from treatments.selectors.today import (
 __all__ = [
     "BookingCheck",
     "CalendarSession",
+    "FeedSession",
     "ScheduledVisit",
     "SessionPage",
     "SessionWithFindings",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Min, Q, QuerySet
 
@@ -188,36 +189,123 @@ def feed_fetches(
     return list(esthetician.feed_fetches.all()[:limit])
 
 
-def feed_sessions(esthetician: Esthetician, *, now: dt.datetime) -> QuerySet[Session]:
+class FeedSession(NamedTuple):
+    """A session as the feed carries it: a few plain values, no model objects."""
+
+    pk: int
+    updated_at: dt.datetime
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    kind: str
+    status: str
+    needs_attention: bool
+    client_name: str
+    treatment: str
+    place: str
+
+
+def feed_sessions(esthetician: Esthetician, *, now: dt.datetime) -> list[FeedSession]:
     """The booked and completed sessions a phone's calendar shows: a month back, half a year on."""
-    return (
+    rows = (
         Session.objects.filter(
             esthetician=esthetician,
             status__in=Session.HELD_STATUSES,
             starts_at__gte=now - dt.timedelta(days=FEED_DAYS_BACK),
             starts_at__lt=now + dt.timedelta(days=FEED_DAYS_AHEAD),
         )
-        .select_related("client", "treatment", "series", "maintenance_visit")
         .with_series_position()
         .order_by("starts_at", "pk")
+        .values_list(
+            "pk",
+            "updated_at",
+            "starts_at",
+            "ends_at",
+            "kind",
+            "status",
+            "needs_attention",
+            "client__first_name",
+            "client__last_name",
+            "treatment__name",
+            "series__planned_sessions",
+            "series__maintenance_visits",
+            "maintenance_visit__number",
+            "series_position",
+        )
     )
+    return [
+        FeedSession(
+            pk,
+            updated_at,
+            starts_at,
+            ends_at,
+            kind,
+            status,
+            needs_attention,
+            f"{first_name} {last_name}".strip(),
+            treatment,
+            place_words(
+                kind=kind,
+                status=status,
+                position=position,
+                planned=planned,
+                visit=visit,
+                visits=visits,
+            ),
+        )
+        for (
+            pk,
+            updated_at,
+            starts_at,
+            ends_at,
+            kind,
+            status,
+            needs_attention,
+            first_name,
+            last_name,
+            treatment,
+            planned,
+            visits,
+            visit,
+            position,
+        ) in rows
+    ]
 
 
 def session_place(session: Session) -> str:
     """Where a session sits in the client's plan: "Series 3/8", "Maintenance 2/6", "Make-up"."""
     series = session.series
-    if session.kind == Session.Kind.SERIES:
-        position = getattr(session, "series_position", 0)
+    # The reverse one-to-one raises an AttributeError subclass when there is no visit.
+    visit = getattr(session, "maintenance_visit", None)
+    return place_words(
+        kind=session.kind,
+        status=session.status,
+        position=getattr(session, "series_position", 0),
+        planned=series.planned_sessions if series is not None else None,
+        visit=visit.number if visit is not None else None,
+        visits=series.maintenance_visits if series is not None else None,
+    )
+
+
+def place_words(
+    *,
+    kind: str,
+    status: str,
+    position: int,
+    planned: int | None,
+    visit: int | None,
+    visits: int | None,
+) -> str:
+    """ "Series 3/8", "Maintenance 2/6", "Make-up": a session's place from plain values (the
+    series' planned sessions and maintenance visits are None without a series)."""
+    if kind == Session.Kind.SERIES:
         # A cancelled or postponed session holds no place in the course; its make-up does.
-        if series is not None and position and session.status in Session.HELD_STATUSES:
-            return f"Series {position}/{series.planned_sessions}"
+        if planned is not None and position and status in Session.HELD_STATUSES:
+            return f"Series {position}/{planned}"
         return "Series"
-    if session.kind == Session.Kind.MAINTENANCE:
-        # The reverse one-to-one raises an AttributeError subclass when there is no visit.
-        visit = getattr(session, "maintenance_visit", None)
-        if series is not None and visit is not None:
-            return f"Maintenance {visit.number}/{series.maintenance_visits}"
+    if kind == Session.Kind.MAINTENANCE:
+        if visits is not None and visit is not None:
+            return f"Maintenance {visit}/{visits}"
         return "Maintenance"
-    if session.kind == Session.Kind.MAKE_UP:
+    if kind == Session.Kind.MAKE_UP:
         return "Make-up"
     return "Single"
