@@ -21,9 +21,10 @@ class FeedEvent(NamedTuple):
     """One session as the feed carries it."""
 
     uid: str
-    modified_at: dt.datetime
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    # Moments in UTC as iCalendar writes them: "20261130T080000Z" (see `utc_stamp`).
+    modified_at: str
+    starts_at: str
+    ends_at: str
     summary: str
     description: str
     url: str
@@ -43,12 +44,12 @@ def calendar_text(*, name: str, events: Iterable[FeedEvent]) -> str:
         "X-PUBLISHED-TTL:PT1H",
     ]
     for event in events:
-        modified = _utc(event.modified_at)
+        modified = event.modified_at
         lines += (
             "BEGIN:VEVENT",
             _fold(f"SUMMARY:{_text(event.summary)}"),
-            f"DTSTART:{_utc(event.starts_at)}",
-            f"DTEND:{_utc(event.ends_at)}",
+            f"DTSTART:{event.starts_at}",
+            f"DTEND:{event.ends_at}",
             f"DTSTAMP:{modified}",
             _fold(f"UID:{_text(event.uid)}"),
             _fold(f"DESCRIPTION:{_text(event.description)}"),
@@ -61,7 +62,8 @@ def calendar_text(*, name: str, events: Iterable[FeedEvent]) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def _utc(moment: dt.datetime) -> str:
+def utc_stamp(moment: dt.datetime) -> str:
+    """A moment in UTC, as iCalendar writes it: "20261130T080000Z"."""
     return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 

@@ -8,9 +8,13 @@ import icalendar
 from hypothesis import given
 from hypothesis import strategies as st
 
-from treatments.ical import FeedEvent, calendar_text
+from treatments.ical import FeedEvent, calendar_text, utc_stamp
 
 MOMENT = dt.datetime(2026, 11, 30, 8, 0, 7, 123456, tzinfo=dt.UTC)
+
+
+def moment(stamp: str) -> dt.datetime:
+    return dt.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
 
 
 def library_text(name: str, events: list[FeedEvent]) -> bytes:
@@ -26,10 +30,10 @@ def library_text(name: str, events: list[FeedEvent]) -> bytes:
     for item in events:
         event = icalendar.Event()
         event.add("uid", item.uid)
-        event.add("dtstamp", item.modified_at.astimezone(dt.UTC))
-        event.add("last-modified", item.modified_at.astimezone(dt.UTC))
-        event.add("dtstart", item.starts_at.astimezone(dt.UTC))
-        event.add("dtend", item.ends_at.astimezone(dt.UTC))
+        event.add("dtstamp", moment(item.modified_at))
+        event.add("last-modified", moment(item.modified_at))
+        event.add("dtstart", moment(item.starts_at))
+        event.add("dtend", moment(item.ends_at))
         event.add("summary", item.summary)
         event.add("description", item.description)
         event.add("status", "CONFIRMED")
@@ -41,9 +45,9 @@ def library_text(name: str, events: list[FeedEvent]) -> bytes:
 def event(summary: str, description: str = "Series · Booked", pk: int = 12) -> FeedEvent:
     return FeedEvent(
         uid=f"session-{pk}@spa-planner",
-        modified_at=MOMENT,
-        starts_at=MOMENT + dt.timedelta(days=1),
-        ends_at=MOMENT + dt.timedelta(days=1, minutes=75),
+        modified_at=utc_stamp(MOMENT),
+        starts_at=utc_stamp(MOMENT + dt.timedelta(days=1)),
+        ends_at=utc_stamp(MOMENT + dt.timedelta(days=1, minutes=75)),
         summary=summary,
         description=description,
         url=f"https://spa.example.com/sessions/{pk}/",
@@ -88,3 +92,11 @@ def test_any_text_is_written_as_the_library_writes_it(
     events = [event(summary, description)]
 
     assert calendar_text(name=name, events=events).encode() == library_text(name, events)
+
+
+def test_a_moment_is_written_in_utc_to_the_second() -> None:
+    spa_time = dt.datetime(
+        2026, 7, 1, 10, 30, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=1))
+    )
+
+    assert utc_stamp(spa_time) == "20260701T093059Z"

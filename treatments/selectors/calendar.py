@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import CharField, Func, Min, OuterRef, Q, QuerySet, Subquery
 
+from clients.models import Client
 from treatments.calendar_grid import Timetable
 from treatments.models import (
     CalendarFeedFetch,
     Closure,
     Esthetician,
+    Series,
     Session,
     Treatment,
     WorkingHours,
@@ -189,13 +191,35 @@ def feed_fetches(
     return list(esthetician.feed_fetches.all()[:limit])
 
 
+class UtcStamp(Func):
+    """A moment as iCalendar writes one in UTC ("20261130T080000Z"), formatted by the database:
+    a feed holds a thousand sessions with three moments each, too many to parse and format."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite keeps moments as UTC text. Each % is doubled twice: once for this template,
+        # once for the query's parameters.
+        template = "strftime('%%%%Y%%%%m%%%%dT%%%%H%%%%M%%%%SZ', %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 class FeedSession(NamedTuple):
-    """A session as the feed carries it: a few plain values, no model objects."""
+    """A session as the feed carries it: a few plain values, its moments already in iCalendar's
+    UTC form, no model objects."""
 
     pk: int
-    updated_at: dt.datetime
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    updated_at: str
+    starts_at: str
+    ends_at: str
     kind: str
     status: str
     needs_attention: bool
@@ -206,6 +230,10 @@ class FeedSession(NamedTuple):
 
 def feed_sessions(esthetician: Esthetician, *, now: dt.datetime) -> list[FeedSession]:
     """The booked and completed sessions a phone's calendar shows: a month back, half a year on."""
+    # The client's and the series' values one row at a time, by key: the planner would rather
+    # join by reading every client and every series to find a thousand of them.
+    client = Client.objects.filter(pk=OuterRef("client_id")).order_by()
+    series = Series.objects.filter(pk=OuterRef("series_id")).order_by()
     rows = (
         Session.objects.filter(
             esthetician=esthetician,
@@ -214,20 +242,29 @@ def feed_sessions(esthetician: Esthetician, *, now: dt.datetime) -> list[FeedSes
             starts_at__lt=now + dt.timedelta(days=FEED_DAYS_AHEAD),
         )
         .with_series_position()
+        .annotate(
+            updated_stamp=UtcStamp("updated_at"),
+            starts_stamp=UtcStamp("starts_at"),
+            ends_stamp=UtcStamp("ends_at"),
+            client_first_name=Subquery(client.values("first_name")),
+            client_last_name=Subquery(client.values("last_name")),
+            planned_sessions=Subquery(series.values("planned_sessions")),
+            maintenance_visits=Subquery(series.values("maintenance_visits")),
+        )
         .order_by("starts_at", "pk")
         .values_list(
             "pk",
-            "updated_at",
-            "starts_at",
-            "ends_at",
+            "updated_stamp",
+            "starts_stamp",
+            "ends_stamp",
             "kind",
             "status",
             "needs_attention",
-            "client__first_name",
-            "client__last_name",
+            "client_first_name",
+            "client_last_name",
             "treatment__name",
-            "series__planned_sessions",
-            "series__maintenance_visits",
+            "planned_sessions",
+            "maintenance_visits",
             "maintenance_visit__number",
             "series_position",
         )
