@@ -47,9 +47,11 @@ from treatments.selectors.sessions import (
 )
 from treatments.selectors.today import (
     SessionWithFindings,
+    TeamMemberDay,
     WorklistSession,
     day_bounds,
     sessions_for_day,
+    team_day,
     with_findings,
     worklist,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "SessionPage",
     "SessionWithFindings",
     "SlotCheck",
+    "TeamMemberDay",
     "TimelineEntry",
     "WorklistSession",
     "availability_for",
@@ -94,6 +97,7 @@ __all__ = [
     "shortest_treatment_minutes",
     "slot_check",
     "team_calendar_for",
+    "team_day",
     "with_findings",
     "worklist",
 ]
