@@ -19,6 +19,7 @@ from treatments.selectors.calendar import (
     session_place,
     shortest_treatment_minutes,
     team_calendar_for,
+    team_for_day,
 )
 from treatments.selectors.series import (
     ScheduledVisit,
@@ -98,6 +99,7 @@ __all__ = [
     "slot_check",
     "team_calendar_for",
     "team_day",
+    "team_for_day",
     "with_findings",
     "worklist",
 ]

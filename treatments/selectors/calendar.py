@@ -121,20 +121,30 @@ def calendar_for(esthetician: Esthetician, *, starts_on: dt.date, ends_on: dt.da
     )
 
 
+def team_for_day(day: dt.date, *, estheticians: Sequence[Esthetician]) -> list[Esthetician]:
+    """The team's columns for a day, in order: the estheticians working here, then anyone no
+    longer working who still has a session that day (so no session goes missing from it)."""
+    start, end = day_bounds(day)
+    former = Esthetician.objects.filter(
+        pk__in=Session.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(esthetician__in=[esthetician.pk for esthetician in estheticians])
+        .values("esthetician")
+    ).select_related("user")
+    return [
+        *estheticians,
+        *sorted(former, key=lambda esthetician: (str(esthetician), esthetician.pk)),
+    ]
+
+
 def team_calendar_for(
     day: dt.date, *, estheticians: Sequence[Esthetician]
 ) -> list[Timetable[CalendarSession]]:
-    """Each esthetician's hours, days off and sessions on one day, in three queries whatever
-    the size of the team. Someone no longer working who still has a session that day gets a
-    column too (after the others), so no session goes missing from the day."""
-    sessions = list(calendar_sessions(starts_on=day, ends_on=day))
+    """Each of these estheticians' hours, days off and sessions on one day, in three queries
+    whatever the size of the team."""
     team = {esthetician.pk: esthetician for esthetician in estheticians}
-    former = {
-        session.esthetician_id: session.esthetician
-        for session in sessions
-        if session.esthetician_id not in team
-    }
-    team |= dict(sorted(former.items(), key=lambda item: (str(item[1]), item[0])))
+    sessions = list(
+        calendar_sessions(starts_on=day, ends_on=day).filter(esthetician__in=list(team))
+    )
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {pk: [] for pk in team}
     for stretch in WorkingHours.objects.filter(
         esthetician__in=list(team), weekday=day.weekday()

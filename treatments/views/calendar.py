@@ -36,6 +36,7 @@ from treatments.selectors import (
     feed_sessions,
     shortest_treatment_minutes,
     team_calendar_for,
+    team_for_day,
 )
 from treatments.services import BookingRefused
 from treatments.services.visits import (
@@ -46,6 +47,8 @@ from treatments.services.visits import (
 )
 
 VIEWS = ("week", "day")
+# The team's day shows this many estheticians side by side; a bigger team is paged through.
+TEAM_COLUMNS = 10
 FEED_LINK = "calendar_feed_link"
 # Far enough for any real booking, and far from the ends of Python's dates.
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
@@ -132,7 +135,7 @@ def _calendar_page(request: HttpRequest) -> dict[str, Any]:
     shortest = shortest_treatment_minutes()
     context["bookable"] = shortest is not None
     if view == "day":
-        context |= _team_day(estheticians, day=day, today=today, shortest=shortest)
+        context |= _team_day(estheticians, esthetician, day=day, today=today, shortest=shortest)
     else:
         context |= _week(esthetician, day=day, today=today, shortest=shortest)
     context["links"] = _links(esthetician, view=view, day=day, today=today)
@@ -303,16 +306,39 @@ def _week(
 
 
 def _team_day(
-    estheticians: list[Esthetician], *, day: dt.date, today: dt.date, shortest: int | None
+    estheticians: list[Esthetician],
+    chosen: Esthetician,
+    *,
+    day: dt.date,
+    today: dt.date,
+    shortest: int | None,
 ) -> dict[str, Any]:
-    """The grid of one day with a column per esthetician, as a front desk plans it."""
-    timetables = team_calendar_for(day, estheticians=estheticians)
+    """The grid of one day with a column per esthetician, as a front desk plans it: at most
+    TEAM_COLUMNS of them, those around the chosen esthetician, with the way to the others."""
+    team = team_for_day(day, estheticians=estheticians)
+    chosen_at = next((n for n, who in enumerate(team) if who.pk == chosen.pk), 0)
+    first = chosen_at - chosen_at % TEAM_COLUMNS
+    shown = team[first : first + TEAM_COLUMNS]
+    timetables = team_calendar_for(day, estheticians=shown)
+    earlier, later = team[first - TEAM_COLUMNS] if first else None, None
+    if first + TEAM_COLUMNS < len(team):
+        later = team[first + TEAM_COLUMNS]
     return {
         "days": [day],
         "title": day_label(day, today=today),
         "grid": team_grid(
             day=day, timetables=timetables, shortest_treatment=shortest, now=timezone.now()
         ),
+        "team_page": {
+            "first": first + 1,
+            "last": first + len(shown),
+            "of": len(team),
+            "columns": TEAM_COLUMNS,
+            "earlier": earlier and _calendar_url(view="day", day=day, esthetician=earlier),
+            "later": later and _calendar_url(view="day", day=day, esthetician=later),
+        }
+        if len(team) > TEAM_COLUMNS
+        else None,
     }
 
 
