@@ -366,7 +366,7 @@ def test_the_team_in_numbers_takes_no_more_queries_than_the_list(
         )
 
     # As in the list's count, less today's sessions and their clients' intakes.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         page = today_page(manager_client)
 
     assert page.count('<th scope="row">') == 7
@@ -429,10 +429,10 @@ def test_today_query_count_does_not_grow_with_sessions(
     browser = esthetician_client if role == "esthetician" else manager_client
 
     # Session, user, staff groups, esthetician (none for a manager), the team's day in numbers
-    # (a manager's), today's sessions, latest intakes; left booked, flagged, intakes running out
-    # (the week's bookings, their clients' latest intakes, the rows), series behind (ids, then
-    # the rows); the access log.
-    with django_assert_max_num_queries(15):
+    # (a manager's), today's sessions, latest intakes; left booked, flagged, intakes running
+    # out (their sessions' keys, then the rows), series behind (ids, then the rows); the access
+    # log.
+    with django_assert_max_num_queries(14):
         response = browser.get(reverse("today"))
 
     page = response.content.decode()
