@@ -17,7 +17,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.utils import timezone
 
 from clients.eligibility import oldest_intake_in_date
@@ -157,8 +170,8 @@ def intakes_running_out(
     mine = week if esthetician is None else week.filter(esthetician=esthetician)
     out_of_date = list(
         mine.filter(~Exists(earlier))
-        .annotate(given_at=latest)
-        .filter(_out_of_date_in_week(today))
+        .annotate(given_at=latest, in_date_from=_in_date_from(today))
+        .filter(Q(given_at__isnull=True) | Q(given_at__lt=F("in_date_from")))
         .order_by("starts_at", "pk")
         .values_list("pk", flat=True)
     )
@@ -187,19 +200,17 @@ def intakes_running_out(
     return Bounded(rows=_by_esthetician(rows, lambda row: row.session), total=len(out_of_date))
 
 
-def _out_of_date_in_week(today: dt.date) -> Q:
-    """Sessions this week whose client's latest intake (`given_at`) will be out of date on the
-    session's day, or who have none: the rule of `clients.eligibility`, day by day."""
-    out_of_date = Q()
+def _in_date_from(today: dt.date) -> Case:
+    """For a session this week, the moment an intake must have been given at or after to be
+    in date on the session's day: the rule of `clients.eligibility`, day by day (the week's
+    eight days are spelled out, so the database needs no time zone arithmetic)."""
+    days = []
     for offset in range(DAYS_AHEAD + 1):
         day = today + dt.timedelta(days=offset)
-        starts, ends = day_bounds(day)
-        # An intake given before the day's oldest in date is out of date on it.
+        _, ends = day_bounds(day)
         in_date_from, _ = day_bounds(oldest_intake_in_date(day))
-        out_of_date |= Q(starts_at__gte=starts, starts_at__lt=ends) & (
-            Q(given_at__isnull=True) | Q(given_at__lt=in_date_from)
-        )
-    return out_of_date
+        days.append(When(starts_at__lt=ends, then=Value(in_date_from)))
+    return Case(*days, output_field=DateTimeField())
 
 
 def _out_of_date_on(given_on: dt.date | None, day: dt.date) -> bool:
