@@ -306,6 +306,16 @@ class Session(models.Model):
                 condition=Q(needs_attention=True),
                 name="session_needs_attention_idx",
             ),
+            # What is still booked, the few among every session ever given: this week's for
+            # Today's "Needs you", everyone's or one esthetician's.
+            models.Index(
+                fields=["starts_at"], condition=Q(status="booked"), name="session_booked_idx"
+            ),
+            models.Index(
+                fields=["esthetician", "starts_at"],
+                condition=Q(status="booked"),
+                name="session_booked_esthetician_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -87,6 +87,25 @@ def test_the_feed_holds_a_booked_session_with_its_times_and_summary(
     assert "Single treatment · Booked" in str(event["description"])
 
 
+def test_the_feeds_moments_are_in_utc_to_the_second(
+    client: BrowserClient, esthetician: Esthetician, token: str
+) -> None:
+    summer = dt.date(2027, 5, 4)
+    session = SessionFactory(
+        esthetician=esthetician,
+        starts_at=at(summer, 10, 30) + dt.timedelta(seconds=59, microseconds=999),
+        ends_at=at(summer, 11, 30),
+    )
+    Session.objects.filter(pk=session.pk).update(updated_at=at(summer, 9) + dt.timedelta(seconds=7))
+
+    text = client.get(feed_url(token)).content.decode()
+
+    assert "DTSTART:20270504T093059Z\r\n" in text
+    assert "DTEND:20270504T103000Z\r\n" in text
+    assert "DTSTAMP:20270504T080007Z\r\n" in text
+    assert "LAST-MODIFIED:20270504T080007Z\r\n" in text
+
+
 def test_a_series_session_names_its_place_in_the_summary(
     client: BrowserClient, esthetician: Esthetician, token: str
 ) -> None:

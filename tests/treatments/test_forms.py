@@ -4,11 +4,18 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django import forms
 from django.utils import timezone
 
 from tests.clients.factories import ClientFactory
-from tests.treatments.factories import TreatmentFactory
-from treatments.forms import RescheduleForm, SeriesPlanForm, SessionBookForm, TreatmentRecordForm
+from tests.treatments.factories import EstheticianFactory, TreatmentFactory
+from treatments.forms import (
+    QuickSelect,
+    RescheduleForm,
+    SeriesPlanForm,
+    SessionBookForm,
+    TreatmentRecordForm,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +183,31 @@ def test_the_record_and_booking_choices_start_on_words_not_dashes(esthetician):
     assert record.fields["waveform"].choices[0] == ("", "Choose the waveform")
     assert record.fields["tolerance"].choices[0] == ("", "Choose how it went")
     assert next(iter(booking.fields["esthetician"].choices)) == ("", "Choose an esthetician")
+
+
+CHOICES = [
+    ("", "The same esthetician"),
+    (1, 'Anna "Ann" <Clarke> & co'),
+    ("x'y", "Zoe"),
+    ("Former <staff>", [(7, "Priya"), (8, "Rae & Sons")]),
+]
+
+
+@pytest.mark.parametrize("value", [None, "", "1", 1, "x'y", 8, "missing"])
+def test_the_quick_select_writes_what_djangos_select_writes(value: object) -> None:
+    attrs = {"id": "id_esthetician", "aria-describedby": "help <x>", "required": True, "x": False}
+
+    quick = QuickSelect(choices=CHOICES).render("esthetician", value, attrs)
+
+    assert quick == forms.Select(choices=CHOICES).render("esthetician", value, attrs)
+
+
+@pytest.mark.django_db
+def test_the_reschedule_forms_esthetician_list_is_djangos_markup() -> None:
+    EstheticianFactory(user__first_name="Zoe", user__last_name="O'Neil <3>")
+    form = RescheduleForm(initial={"esthetician": 1})
+    field = form["esthetician"]
+
+    plain = forms.Select(choices=field.field.choices)
+
+    assert field.as_widget() == field.as_widget(widget=plain)

@@ -369,6 +369,53 @@ def test_someone_no_longer_working_keeps_a_column_on_a_day_they_have_sessions(
     assert list(wednesday) == [str(esthetician)]
 
 
+def a_team_of_five(monkeypatch: pytest.MonkeyPatch, esthetician: Esthetician) -> list[Esthetician]:
+    """Anna and four colleagues, each with a session on Tuesday, two columns at a time."""
+    monkeypatch.setattr("treatments.views.calendar.TEAM_COLUMNS", 2)
+    team = [esthetician] + [colleague(name) for name in ("Bea", "Cleo", "Dora", "Eve")]
+    for number, who in enumerate(team):
+        SessionFactory(
+            esthetician=who, client__first_name=f"Client{number}", starts_at=at(TUESDAY, 10)
+        )
+    return team
+
+
+def test_a_big_team_shows_the_columns_around_the_chosen_esthetician(
+    esthetician_client: BrowserClient, esthetician: Esthetician, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = a_team_of_five(monkeypatch, esthetician)
+
+    page = team_day(esthetician_client, esthetician=team[3].pk)
+
+    assert list(columns_of(page)) == ["Cleo Lee", "Dora Lee"]
+    assert "Client2" in page
+    assert "Client0" not in page
+    words = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    assert "Estheticians 3–4 of 5, 2 side by side: ‹ The previous ones · The next ones ›" in words
+    assert f"view=day&amp;date=2026-12-01&amp;esthetician={team[0].pk}" in page
+    assert f"view=day&amp;date=2026-12-01&amp;esthetician={team[4].pk}" in page
+
+
+def test_the_last_columns_of_a_big_team_lead_back_only(
+    esthetician_client: BrowserClient, esthetician: Esthetician, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = a_team_of_five(monkeypatch, esthetician)
+
+    page = team_day(esthetician_client, esthetician=team[4].pk)
+
+    assert list(columns_of(page)) == ["Eve Lee"]
+    assert 'id="cal-team-earlier"' in page
+    assert 'id="cal-team-later"' not in page
+
+
+def test_a_team_that_fits_side_by_side_is_not_paged(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    colleague("Bea")
+
+    assert "side by side:" not in team_day(esthetician_client)
+
+
 def test_a_booked_session_can_be_dragged_and_an_ended_one_cannot(
     esthetician_client: BrowserClient, esthetician: Esthetician
 ) -> None:
@@ -455,8 +502,8 @@ def test_the_team_day_takes_the_same_few_queries_however_full_and_however_many(
     fill_day(team, count)
 
     # The ninth: how long the shortest treatment on offer is, so that only a start where it
-    # fits is offered.
-    with django_assert_num_queries(9):
+    # fits is offered; the tenth: anyone no longer working with a session that day.
+    with django_assert_num_queries(10):
         page = team_day(esthetician_client)
 
     assert page.count('<h3 class="cal__day cal__who') == team_size

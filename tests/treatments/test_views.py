@@ -251,6 +251,127 @@ def test_manager_sees_every_estheticians_sessions_grouped(
     assert page.index("Anna") < page.index("Iris") < page.index("Zoe Reed") < page.index("Olive")
 
 
+def a_big_team_day(monkeypatch: pytest.MonkeyPatch, esthetician: Esthetician) -> Esthetician:
+    """Three sessions today, over a list limit of two: Anna's (one checked in, one cancelled)
+    and Zoe's (flagged)."""
+    monkeypatch.setattr("treatments.views.today.TEAM_LIST_LIMIT", 2)
+    zoe = EstheticianFactory(user__first_name="Zoe", user__last_name="Reed")
+    SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(first_name="Iris"),
+        starts_at=today_at(9),
+        ends_at=today_at(10),
+        checked_in_at=today_at(7, 55),
+    )
+    SessionFactory(
+        esthetician=esthetician,
+        client=cleared_client(first_name="Fern"),
+        starts_at=today_at(14),
+        ends_at=today_at(15),
+        status=Session.Status.CANCELLED,
+    )
+    SessionFactory(
+        esthetician=zoe,
+        client=cleared_client(first_name="Olive"),
+        starts_at=today_at(11),
+        ends_at=today_at(11, 45),
+        needs_attention=True,
+    )
+    return zoe
+
+
+def test_a_team_day_too_long_to_list_shows_the_team_in_numbers(
+    manager_client: BrowserClient, esthetician: Esthetician, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    zoe = a_big_team_day(monkeypatch, esthetician)
+
+    page = day_list(manager_client)
+
+    assert "3 sessions today with 2 estheticians: too many to list at once." in flat(page)
+    assert '<li class="session' not in page
+    assert "Iris" not in page
+    anna_row, zoe_row = re.findall(r"<tr><th scope=\"row\">.*?</tr>", page)
+    assert f'href="?esthetician={esthetician.pk}">Anna' in anna_row
+    # Sessions, from, until, checked in, completed, booked not checked in, not held, flagged.
+    assert re.findall(r"<td>(.*?)</td>", anna_row) == [
+        "2",
+        "09:00",
+        "15:00",
+        "1",
+        "0",
+        "0",
+        "1",
+        "0",
+    ]
+    assert f'href="?esthetician={zoe.pk}">Zoe Reed' in zoe_row
+    assert re.findall(r"<td>(.*?)</td>", zoe_row) == [
+        "1",
+        "11:00",
+        "11:45",
+        "0",
+        "0",
+        "1",
+        "0",
+        "1",
+    ]
+
+
+def test_a_manager_opens_one_estheticians_day_with_its_steps(
+    manager_client: BrowserClient, esthetician: Esthetician, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    zoe = a_big_team_day(monkeypatch, esthetician)
+
+    response = manager_client.get(reverse("today"), {"esthetician": zoe.pk})
+
+    page = response.content.decode().split("<main", 1)[1]
+    assert "Sessions of Zoe Reed" in flat(page)
+    assert "Olive" in page
+    assert "Iris" not in page
+    assert page.count('<li class="session') == 1
+    assert f"?next=/%3Festhetician%3D{zoe.pk}" in page
+    assert '<a href="/">The whole team’s day</a>' in page
+
+
+def test_an_unknown_esthetician_is_404(manager_client: BrowserClient, db: None) -> None:
+    assert manager_client.get(reverse("today"), {"esthetician": 999999}).status_code == 404
+
+
+def test_an_estheticians_today_is_always_their_own(
+    esthetician_client: BrowserClient, esthetician: Esthetician
+) -> None:
+    zoe = EstheticianFactory(user__first_name="Zoe", user__last_name="Reed")
+    SessionFactory(
+        esthetician=zoe, client=cleared_client(first_name="Olive"), starts_at=today_at(9)
+    )
+
+    page = esthetician_client.get(reverse("today"), {"esthetician": zoe.pk}).content.decode()
+
+    assert "Your sessions" in page
+    assert "Olive" not in page
+
+
+def test_the_team_in_numbers_takes_no_more_queries_than_the_list(
+    manager_client: BrowserClient,
+    esthetician: Esthetician,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    a_big_team_day(monkeypatch, esthetician)
+    for number in range(5):
+        SessionFactory(
+            esthetician=EstheticianFactory(),
+            client=cleared_client(),
+            starts_at=today_at(9 + number),
+            ends_at=today_at(9 + number, 30),
+        )
+
+    # As in the list's count, less today's sessions and their clients' intakes.
+    with django_assert_max_num_queries(12):
+        page = today_page(manager_client)
+
+    assert page.count('<th scope="row">') == 7
+
+
 def busy_week(esthetician: Esthetician, count: int) -> None:
     """`count` of everything Today shows: today's sessions of series (half of them blocked),
     sessions flagged tomorrow, sessions left booked yesterday, clients whose intake runs out
@@ -307,9 +428,10 @@ def test_today_query_count_does_not_grow_with_sessions(
     busy_week(EstheticianFactory(user__first_name="Zoe"), sessions)
     browser = esthetician_client if role == "esthetician" else manager_client
 
-    # Session, user, staff groups, esthetician (none for a manager), today's sessions, latest
-    # intakes; left booked, flagged, intakes running out (the week's bookings, their clients'
-    # latest intakes, the rows), series behind (ids, then the rows); the access log.
+    # Session, user, staff groups, esthetician (none for a manager), the team's day in numbers
+    # (a manager's), today's sessions, latest intakes; left booked, flagged, intakes running
+    # out (their sessions' keys, then the rows), series behind (ids, then the rows); the access
+    # log.
     with django_assert_max_num_queries(14):
         response = browser.get(reverse("today"))
 

@@ -10,6 +10,7 @@ from treatments.selectors.availability import (
 )
 from treatments.selectors.calendar import (
     CalendarSession,
+    FeedSession,
     calendar_estheticians,
     calendar_for,
     esthetician_for_feed,
@@ -18,6 +19,7 @@ from treatments.selectors.calendar import (
     session_place,
     shortest_treatment_minutes,
     team_calendar_for,
+    team_for_day,
 )
 from treatments.selectors.series import (
     ScheduledVisit,
@@ -46,9 +48,11 @@ from treatments.selectors.sessions import (
 )
 from treatments.selectors.today import (
     SessionWithFindings,
+    TeamMemberDay,
     WorklistSession,
     day_bounds,
     sessions_for_day,
+    team_day,
     with_findings,
     worklist,
 )
@@ -56,10 +60,12 @@ from treatments.selectors.today import (
 __all__ = [
     "BookingCheck",
     "CalendarSession",
+    "FeedSession",
     "ScheduledVisit",
     "SessionPage",
     "SessionWithFindings",
     "SlotCheck",
+    "TeamMemberDay",
     "TimelineEntry",
     "WorklistSession",
     "availability_for",
@@ -92,6 +98,8 @@ __all__ = [
     "shortest_treatment_minutes",
     "slot_check",
     "team_calendar_for",
+    "team_day",
+    "team_for_day",
     "with_findings",
     "worklist",
 ]

@@ -9,14 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import CharField, Func, Min, OuterRef, Q, QuerySet, Subquery
 
+from clients.models import Client
 from treatments.calendar_grid import Timetable
 from treatments.models import (
     CalendarFeedFetch,
     Closure,
     Esthetician,
+    Series,
     Session,
     Treatment,
     WorkingHours,
@@ -118,20 +121,30 @@ def calendar_for(esthetician: Esthetician, *, starts_on: dt.date, ends_on: dt.da
     )
 
 
+def team_for_day(day: dt.date, *, estheticians: Sequence[Esthetician]) -> list[Esthetician]:
+    """The team's columns for a day, in order: the estheticians working here, then anyone no
+    longer working who still has a session that day (so no session goes missing from it)."""
+    start, end = day_bounds(day)
+    former = Esthetician.objects.filter(
+        pk__in=Session.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(esthetician__in=[esthetician.pk for esthetician in estheticians])
+        .values("esthetician")
+    ).select_related("user")
+    return [
+        *estheticians,
+        *sorted(former, key=lambda esthetician: (str(esthetician), esthetician.pk)),
+    ]
+
+
 def team_calendar_for(
     day: dt.date, *, estheticians: Sequence[Esthetician]
 ) -> list[Timetable[CalendarSession]]:
-    """Each esthetician's hours, days off and sessions on one day, in three queries whatever
-    the size of the team. Someone no longer working who still has a session that day gets a
-    column too (after the others), so no session goes missing from the day."""
-    sessions = list(calendar_sessions(starts_on=day, ends_on=day))
+    """Each of these estheticians' hours, days off and sessions on one day, in three queries
+    whatever the size of the team."""
     team = {esthetician.pk: esthetician for esthetician in estheticians}
-    former = {
-        session.esthetician_id: session.esthetician
-        for session in sessions
-        if session.esthetician_id not in team
-    }
-    team |= dict(sorted(former.items(), key=lambda item: (str(item[1]), item[0])))
+    sessions = list(
+        calendar_sessions(starts_on=day, ends_on=day).filter(esthetician__in=list(team))
+    )
     hours: dict[int, list[tuple[dt.time, dt.time]]] = {pk: [] for pk in team}
     for stretch in WorkingHours.objects.filter(
         esthetician__in=list(team), weekday=day.weekday()
@@ -188,36 +201,158 @@ def feed_fetches(
     return list(esthetician.feed_fetches.all()[:limit])
 
 
-def feed_sessions(esthetician: Esthetician, *, now: dt.datetime) -> QuerySet[Session]:
+class UtcStamp(Func):
+    """A moment as iCalendar writes one in UTC ("20261130T080000Z"), formatted by the database:
+    a feed holds a thousand sessions with three moments each, too many to parse and format."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISS\"Z\"')",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite keeps moments as UTC text. Each % is doubled twice: once for this template,
+        # once for the query's parameters.
+        template = "strftime('%%%%Y%%%%m%%%%dT%%%%H%%%%M%%%%SZ', %(expressions)s)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+class FeedSession(NamedTuple):
+    """A session as the feed carries it: a few plain values, its moments already in iCalendar's
+    UTC form, no model objects."""
+
+    pk: int
+    updated_at: str
+    starts_at: str
+    ends_at: str
+    kind: str
+    status: str
+    needs_attention: bool
+    client_name: str
+    treatment: str
+    place: str
+
+
+def feed_sessions(esthetician: Esthetician, *, now: dt.datetime) -> list[FeedSession]:
     """The booked and completed sessions a phone's calendar shows: a month back, half a year on."""
-    return (
+    # The client's and the series' values one row at a time, by key: the planner would rather
+    # join by reading every client and every series to find a thousand of them.
+    client = Client.objects.filter(pk=OuterRef("client_id")).order_by()
+    series = Series.objects.filter(pk=OuterRef("series_id")).order_by()
+    rows = (
         Session.objects.filter(
             esthetician=esthetician,
             status__in=Session.HELD_STATUSES,
             starts_at__gte=now - dt.timedelta(days=FEED_DAYS_BACK),
             starts_at__lt=now + dt.timedelta(days=FEED_DAYS_AHEAD),
         )
-        .select_related("client", "treatment", "series", "maintenance_visit")
         .with_series_position()
+        .annotate(
+            updated_stamp=UtcStamp("updated_at"),
+            starts_stamp=UtcStamp("starts_at"),
+            ends_stamp=UtcStamp("ends_at"),
+            client_first_name=Subquery(client.values("first_name")),
+            client_last_name=Subquery(client.values("last_name")),
+            planned_sessions=Subquery(series.values("planned_sessions")),
+            maintenance_visits=Subquery(series.values("maintenance_visits")),
+        )
         .order_by("starts_at", "pk")
+        .values_list(
+            "pk",
+            "updated_stamp",
+            "starts_stamp",
+            "ends_stamp",
+            "kind",
+            "status",
+            "needs_attention",
+            "client_first_name",
+            "client_last_name",
+            "treatment__name",
+            "planned_sessions",
+            "maintenance_visits",
+            "maintenance_visit__number",
+            "series_position",
+        )
     )
+    return [
+        FeedSession(
+            pk,
+            updated_at,
+            starts_at,
+            ends_at,
+            kind,
+            status,
+            needs_attention,
+            f"{first_name} {last_name}".strip(),
+            treatment,
+            place_words(
+                kind=kind,
+                status=status,
+                position=position,
+                planned=planned,
+                visit=visit,
+                visits=visits,
+            ),
+        )
+        for (
+            pk,
+            updated_at,
+            starts_at,
+            ends_at,
+            kind,
+            status,
+            needs_attention,
+            first_name,
+            last_name,
+            treatment,
+            planned,
+            visits,
+            visit,
+            position,
+        ) in rows
+    ]
 
 
 def session_place(session: Session) -> str:
     """Where a session sits in the client's plan: "Series 3/8", "Maintenance 2/6", "Make-up"."""
     series = session.series
-    if session.kind == Session.Kind.SERIES:
-        position = getattr(session, "series_position", 0)
+    # The reverse one-to-one raises an AttributeError subclass when there is no visit.
+    visit = getattr(session, "maintenance_visit", None)
+    return place_words(
+        kind=session.kind,
+        status=session.status,
+        position=getattr(session, "series_position", 0),
+        planned=series.planned_sessions if series is not None else None,
+        visit=visit.number if visit is not None else None,
+        visits=series.maintenance_visits if series is not None else None,
+    )
+
+
+def place_words(
+    *,
+    kind: str,
+    status: str,
+    position: int,
+    planned: int | None,
+    visit: int | None,
+    visits: int | None,
+) -> str:
+    """ "Series 3/8", "Maintenance 2/6", "Make-up": a session's place from plain values (the
+    series' planned sessions and maintenance visits are None without a series)."""
+    if kind == Session.Kind.SERIES:
         # A cancelled or postponed session holds no place in the course; its make-up does.
-        if series is not None and position and session.status in Session.HELD_STATUSES:
-            return f"Series {position}/{series.planned_sessions}"
+        if planned is not None and position and status in Session.HELD_STATUSES:
+            return f"Series {position}/{planned}"
         return "Series"
-    if session.kind == Session.Kind.MAINTENANCE:
-        # The reverse one-to-one raises an AttributeError subclass when there is no visit.
-        visit = getattr(session, "maintenance_visit", None)
-        if series is not None and visit is not None:
-            return f"Maintenance {visit.number}/{series.maintenance_visits}"
+    if kind == Session.Kind.MAINTENANCE:
+        if visits is not None and visit is not None:
+            return f"Maintenance {visit}/{visits}"
         return "Maintenance"
-    if session.kind == Session.Kind.MAKE_UP:
+    if kind == Session.Kind.MAKE_UP:
         return "Make-up"
     return "Single"

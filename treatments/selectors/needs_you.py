@@ -6,7 +6,7 @@
 - clients whose intake will be out of date on the day of their next session, this week;
 - series behind schedule (the rule is `treatments.progress.behind_schedule`).
 
-Each list takes a fixed number of queries whatever its length (one to three) and is at most
+Each list takes a fixed number of queries whatever its length (one or two) and is at most
 LIMIT long; it knows how many rows there are in all, so the page can say "and 12 more".
 """
 
@@ -15,9 +15,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Window
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.utils import timezone
 
 from clients.eligibility import oldest_intake_in_date
@@ -139,82 +152,65 @@ def intakes_running_out(
     its day (or who have none), the soonest session first.
 
     Only the next session counts: at each visit the pre-treatment check records a new intake
-    version, so a later session is judged against that one. Three short queries, whatever the
-    number of sessions: the week's bookings (a few values each), the latest intake date of
-    their clients, and the sessions to show.
+    version, so a later session is judged against that one. Two queries, whatever the number
+    of sessions: the database picks each client's next booking this week and judges it by their
+    latest intake (only its key comes back), then the rows to show are read.
     """
-    upcoming = _next_bookings(esthetician=esthetician, today=today, now=now)
-    given = _latest_intake_given(list(upcoming)) if upcoming else {}
-    out_of_date = sorted(
-        (booking.starts_at, booking.pk)
-        for client_id, booking in upcoming.items()
-        if _out_of_date_on(given.get(client_id), timezone.localdate(booking.starts_at))
+    week = _this_week(Session.objects.all(), today=today, now=now)
+    # A client's next booking is the one no other booking of theirs this week comes before.
+    earlier = week.filter(client=OuterRef("client_id")).filter(
+        Q(starts_at__lt=OuterRef("starts_at"))
+        | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
+    )
+    latest = Subquery(
+        Intake.objects.filter(client=OuterRef("client_id"))
+        .latest_first()
+        .values("submitted_at")[:1]
+    )
+    mine = week if esthetician is None else week.filter(esthetician=esthetician)
+    out_of_date = list(
+        mine.filter(~Exists(earlier))
+        .annotate(given_at=latest, in_date_from=_in_date_from(today))
+        .filter(Q(given_at__isnull=True) | Q(given_at__lt=F("in_date_from")))
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
     )
     if not out_of_date:
         return Bounded(rows=[], total=0)
     open_link = IntakeLink.objects.filter(
         client=OuterRef("client_id"), used_at__isnull=True, expires_at__gt=now
     ).order_by("-created_at")
-    sessions = (
+    found = (
         _sessions(None)
-        .filter(pk__in=[pk for _, pk in out_of_date[:limit]])
-        .annotate(link_sent_at=Subquery(open_link.values("created_at")[:1]))
+        .filter(pk__in=out_of_date[:limit])
+        .annotate(given_at=latest, link_sent_at=Subquery(open_link.values("created_at")[:1]))
         .order_by("starts_at", "pk")
     )
-    rows = [
-        IntakeRunningOut(
-            session=session,
-            given_on=given.get(session.client_id),
-            out_of_date_today=_out_of_date_on(given.get(session.client_id), today),
-            link_sent_at=session.link_sent_at,
+    rows = []
+    for session in found:
+        given_on = timezone.localdate(session.given_at) if session.given_at else None
+        rows.append(
+            IntakeRunningOut(
+                session=session,
+                given_on=given_on,
+                out_of_date_today=_out_of_date_on(given_on, today),
+                link_sent_at=session.link_sent_at,
+            )
         )
-        for session in sessions
-    ]
     return Bounded(rows=_by_esthetician(rows, lambda row: row.session), total=len(out_of_date))
 
 
-class Booking(NamedTuple):
-    """A booked session, as few values as the intake list needs to choose its rows."""
-
-    pk: int
-    esthetician_id: int
-    starts_at: dt.datetime
-
-
-def _next_bookings(
-    *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime
-) -> dict[int, Booking]:
-    """Each client's next booked session, by client, when it is this week: everyone's, or
-    those with the esthetician (a client's next session may be with someone else)."""
-    week = _this_week(Session.objects.all(), today=today, now=now)
-    if esthetician is not None:
-        week = week.filter(client__in=week.filter(esthetician=esthetician).values("client_id"))
-    upcoming: dict[int, Booking] = {}
-    rows = week.order_by("starts_at", "pk").values_list(
-        "client_id", "pk", "esthetician_id", "starts_at"
-    )
-    for client_id, *booking in rows:
-        upcoming.setdefault(client_id, Booking(*booking))
-    if esthetician is None:
-        return upcoming
-    return {
-        client_id: booking
-        for client_id, booking in upcoming.items()
-        if booking.esthetician_id == esthetician.pk
-    }
-
-
-def _latest_intake_given(client_ids: list[int]) -> dict[int, dt.date]:
-    """The spa-local day each client's latest intake was given, by client (none, no entry)."""
-    latest = (
-        Intake.objects.filter(client_id__in=client_ids)
-        # Intakes are ordered by date: without this, the ordering would split the groups.
-        .order_by()
-        .values("client_id")
-        .annotate(given_at=Max("submitted_at"))
-        .values_list("client_id", "given_at")
-    )
-    return {client_id: timezone.localdate(given_at) for client_id, given_at in latest}
+def _in_date_from(today: dt.date) -> Case:
+    """For a session this week, the moment an intake must have been given at or after to be
+    in date on the session's day: the rule of `clients.eligibility`, day by day (the week's
+    eight days are spelled out, so the database needs no time zone arithmetic)."""
+    days = []
+    for offset in range(DAYS_AHEAD + 1):
+        day = today + dt.timedelta(days=offset)
+        _, ends = day_bounds(day)
+        in_date_from, _ = day_bounds(oldest_intake_in_date(day))
+        days.append(When(starts_at__lt=ends, then=Value(in_date_from)))
+    return Case(*days, output_field=DateTimeField())
 
 
 def _out_of_date_on(given_on: dt.date | None, day: dt.date) -> bool:

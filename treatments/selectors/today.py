@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from clients.eligibility import Finding, assess_at, blocks, cautions
@@ -43,6 +43,76 @@ def sessions_for_day(*, day: dt.date, esthetician: Esthetician | None) -> QueryS
         "starts_at",
         "pk",
     )
+
+
+@dataclass(frozen=True)
+class TeamMemberDay:
+    """One esthetician's day in numbers, for a team too big to list session by session."""
+
+    esthetician_pk: int
+    name: str
+    sessions: int
+    checked_in: int
+    completed: int
+    not_held: int
+    flagged: int
+    first_starts_at: dt.datetime
+    last_ends_at: dt.datetime
+
+    @property
+    def to_come(self) -> int:
+        """Booked and not yet checked in: still to come, or still to be recorded."""
+        return self.sessions - self.checked_in - self.completed - self.not_held
+
+
+def team_day(day: dt.date) -> list[TeamMemberDay]:
+    """Each esthetician with a session that day, with how their day stands, in the
+    estheticians' own order: one query, a row per esthetician."""
+    start, end = day_bounds(day)
+    booked = Q(status=Session.Status.BOOKED)
+    rows = (
+        Session.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .order_by()
+        .values(
+            "esthetician",
+            "esthetician__user__first_name",
+            "esthetician__user__last_name",
+            "esthetician__user__username",
+        )
+        .annotate(
+            sessions=Count("pk"),
+            checked_in=Count("pk", filter=booked & Q(checked_in_at__isnull=False)),
+            completed=Count("pk", filter=Q(status=Session.Status.COMPLETED)),
+            not_held=Count("pk", filter=~Q(status__in=Session.HELD_STATUSES)),
+            flagged=Count("pk", filter=booked & Q(needs_attention=True)),
+            first_starts_at=Min("starts_at"),
+            last_ends_at=Max("ends_at"),
+        )
+        .order_by("esthetician__user__first_name", "esthetician__user__last_name", "esthetician")
+    )
+    return [
+        TeamMemberDay(
+            esthetician_pk=row["esthetician"],
+            name=_name(
+                row["esthetician__user__first_name"],
+                row["esthetician__user__last_name"],
+                row["esthetician__user__username"],
+            ),
+            sessions=row["sessions"],
+            checked_in=row["checked_in"],
+            completed=row["completed"],
+            not_held=row["not_held"],
+            flagged=row["flagged"],
+            first_starts_at=row["first_starts_at"],
+            last_ends_at=row["last_ends_at"],
+        )
+        for row in rows
+    ]
+
+
+def _name(first_name: str, last_name: str, username: str) -> str:
+    """As an esthetician is named everywhere: their full name, else their login."""
+    return f"{first_name} {last_name}".strip() or username
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -117,13 +116,15 @@ def calendar_feed_fetched(
     esthetician: Esthetician,
     ip_address: str | None,
     user_agent: str,
-    sessions: Sequence[Session],
+    sessions: int,
+    flagged: int,
 ) -> CalendarFeedFetch:
-    """Log one fetch of the esthetician's feed, with what it carried."""
+    """Log one fetch of the esthetician's feed, with how many sessions it carried and how many
+    of them were flagged."""
     return CalendarFeedFetch.objects.create(
         esthetician=esthetician,
         ip_address=ip_address,
         user_agent=user_agent[:200],
-        sessions=len(sessions),
-        flagged=sum(session.needs_attention for session in sessions),
+        sessions=sessions,
+        flagged=flagged,
     )

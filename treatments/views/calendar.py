@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import icalendar
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,17 +24,19 @@ from spa.views import render_page, wants_partial
 from treatments import services
 from treatments.calendar_grid import team_grid, week_grid
 from treatments.forms import RescheduleForm
+from treatments.ical import FeedEvent, calendar_text
 from treatments.models import Esthetician, Session
 from treatments.selectors import (
     CalendarSession,
+    FeedSession,
     calendar_estheticians,
     calendar_for,
     esthetician_for_feed,
     feed_fetches,
     feed_sessions,
-    session_place,
     shortest_treatment_minutes,
     team_calendar_for,
+    team_for_day,
 )
 from treatments.services import BookingRefused
 from treatments.services.visits import (
@@ -46,6 +47,8 @@ from treatments.services.visits import (
 )
 
 VIEWS = ("week", "day")
+# The team's day shows this many estheticians side by side; a bigger team is paged through.
+TEAM_COLUMNS = 10
 FEED_LINK = "calendar_feed_link"
 # Far enough for any real booking, and far from the ends of Python's dates.
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
@@ -132,7 +135,7 @@ def _calendar_page(request: HttpRequest) -> dict[str, Any]:
     shortest = shortest_treatment_minutes()
     context["bookable"] = shortest is not None
     if view == "day":
-        context |= _team_day(estheticians, day=day, today=today, shortest=shortest)
+        context |= _team_day(estheticians, esthetician, day=day, today=today, shortest=shortest)
     else:
         context |= _week(esthetician, day=day, today=today, shortest=shortest)
     context["links"] = _links(esthetician, view=view, day=day, today=today)
@@ -205,15 +208,16 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponseNotFound(
             "No calendar at this address.\n", content_type="text/plain; charset=utf-8"
         )
-    sessions = list(feed_sessions(esthetician, now=timezone.now()))
+    sessions = feed_sessions(esthetician, now=timezone.now())
     calendar_feed_fetched(
         esthetician=esthetician,
         ip_address=request.META.get("REMOTE_ADDR"),
         user_agent=request.headers.get("User-Agent", ""),
-        sessions=sessions,
+        sessions=len(sessions),
+        flagged=sum(session.needs_attention for session in sessions),
     )
     feed = _feed(esthetician, sessions, request=request)
-    response = HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(feed, content_type="text/calendar; charset=utf-8")
     patch_cache_control(response, private=True)
     return response
 
@@ -302,16 +306,39 @@ def _week(
 
 
 def _team_day(
-    estheticians: list[Esthetician], *, day: dt.date, today: dt.date, shortest: int | None
+    estheticians: list[Esthetician],
+    chosen: Esthetician,
+    *,
+    day: dt.date,
+    today: dt.date,
+    shortest: int | None,
 ) -> dict[str, Any]:
-    """The grid of one day with a column per esthetician, as a front desk plans it."""
-    timetables = team_calendar_for(day, estheticians=estheticians)
+    """The grid of one day with a column per esthetician, as a front desk plans it: at most
+    TEAM_COLUMNS of them, those around the chosen esthetician, with the way to the others."""
+    team = team_for_day(day, estheticians=estheticians)
+    chosen_at = next((n for n, who in enumerate(team) if who.pk == chosen.pk), 0)
+    first = chosen_at - chosen_at % TEAM_COLUMNS
+    shown = team[first : first + TEAM_COLUMNS]
+    timetables = team_calendar_for(day, estheticians=shown)
+    earlier, later = team[first - TEAM_COLUMNS] if first else None, None
+    if first + TEAM_COLUMNS < len(team):
+        later = team[first + TEAM_COLUMNS]
     return {
         "days": [day],
         "title": day_label(day, today=today),
         "grid": team_grid(
             day=day, timetables=timetables, shortest_treatment=shortest, now=timezone.now()
         ),
+        "team_page": {
+            "first": first + 1,
+            "last": first + len(shown),
+            "of": len(team),
+            "columns": TEAM_COLUMNS,
+            "earlier": earlier and _calendar_url(view="day", day=day, esthetician=earlier),
+            "later": later and _calendar_url(view="day", day=day, esthetician=later),
+        }
+        if len(team) > TEAM_COLUMNS
+        else None,
     }
 
 
@@ -325,32 +352,28 @@ def _works_sunday(
 
 
 def _feed(
-    esthetician: Esthetician, sessions: Iterable[Session], *, request: HttpRequest
-) -> icalendar.Calendar:
+    esthetician: Esthetician, sessions: Iterable[FeedSession], *, request: HttpRequest
+) -> str:
     """An iCalendar with one event per session: who, what, where in the series, any flag."""
-    feed = icalendar.Calendar()
-    feed.add("prodid", "-//Spa Planner//Esthetician calendar//EN")
-    feed.add("version", "2.0")
-    feed.add("calscale", "GREGORIAN")
-    feed.add("method", "PUBLISH")
-    feed.add("x-wr-calname", f"{esthetician} – Spa Planner")
-    feed.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    feed.add("x-published-ttl", icalendar.vDuration(dt.timedelta(hours=1)))
+    kinds, statuses = dict(Session.Kind.choices), dict(Session.Status.choices)
+    # The session page's address, with the number put in per event (one reverse, not hundreds).
+    page = request.build_absolute_uri(reverse("session_detail", args=[0]))
+    before, after = page.rsplit("/0/", 1)
+    events = []
     for session in sessions:
-        place = session_place(session)
-        description = [f"{session.get_kind_display()} · {session.get_status_display()}"]
+        description = f"{kinds[session.kind]} · {statuses[session.status]}"
         if session.needs_attention and session.status == Session.Status.BOOKED:
             # Only that it does: why is health data, kept to the session's logged page.
-            description.append("Needs attention")
-        event = icalendar.Event()
-        event.add("uid", f"session-{session.pk}@spa-planner")
-        event.add("dtstamp", session.updated_at.astimezone(dt.UTC))
-        event.add("last-modified", session.updated_at.astimezone(dt.UTC))
-        event.add("dtstart", session.starts_at.astimezone(dt.UTC))
-        event.add("dtend", session.ends_at.astimezone(dt.UTC))
-        event.add("summary", f"{session.client.full_name} – {session.treatment.name} ({place})")
-        event.add("description", "\n".join(description))
-        event.add("status", "CONFIRMED")
-        event.add("url", request.build_absolute_uri(reverse("session_detail", args=[session.pk])))
-        feed.add_component(event)
-    return feed
+            description += "\nNeeds attention"
+        events.append(
+            FeedEvent(
+                uid=f"session-{session.pk}@spa-planner",
+                modified_at=session.updated_at,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                summary=f"{session.client_name} – {session.treatment} ({session.place})",
+                description=description,
+                url=f"{before}/{session.pk}/{after}",
+            )
+        )
+    return calendar_text(name=f"{esthetician} – Spa Planner", events=events)

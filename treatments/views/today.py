@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -11,37 +11,63 @@ from django.views.decorators.http import require_safe
 from clients.services import health_records_viewed_each
 from spa.access import staff_required
 from spa.dates import day_label
-from treatments.selectors import WorklistSession, sessions_for_day, worklist
+from treatments.models import Esthetician
+from treatments.selectors import WorklistSession, sessions_for_day, team_day, worklist
 from treatments.selectors.needs_you import LIMIT, NeedsYou, needs_you
 
 # What the page shows of a client's health, part by part, for their access log.
 SEEN_FINDINGS = "each session's findings"
 SEEN_FLAG = "why a session this week needs attention"
 SEEN_INTAKE = "the date of the intake on file"
+# Above this many sessions in the team's day, a manager's Today shows the team in numbers (a row
+# per esthetician, each opening their day) rather than every session: a list that long is no
+# use to read, and slow to send.
+TEAM_LIST_LIMIT = 60
 
 
 @require_safe
 @staff_required
 def today(request: HttpRequest) -> HttpResponse:
     """The worklist: today's sessions with the next step of each, and what needs seeing to.
-    An esthetician's own; everyone's, grouped by esthetician, for a manager."""
+    An esthetician's own; for a manager, everyone's grouped by esthetician, or the team in
+    numbers when there are too many sessions to list, or one esthetician's (`?esthetician=`)."""
     now = timezone.now()
     day = timezone.localdate(now)
     # A manager has no esthetician row: the missing one-to-one raises an AttributeError.
-    esthetician = getattr(request.user, "esthetician", None)
-    sessions = worklist(sessions_for_day(day=day, esthetician=esthetician), today=day, now=now)
+    own = getattr(request.user, "esthetician", None)
+    esthetician = own or _chosen_esthetician(request)
+    team = team_day(day) if esthetician is None else []
+    team_total = sum(member.sessions for member in team)
+    in_numbers = team_total > TEAM_LIST_LIMIT
+    sessions = (
+        []
+        if in_numbers
+        else worklist(sessions_for_day(day=day, esthetician=esthetician), today=day, now=now)
+    )
     needs = needs_you(esthetician=esthetician, today=day, now=now)
     health_records_viewed_each(user=request.user, seen=_health_data_shown(day, sessions, needs))
+    here = reverse("today")
     context = {
         "day": day,
         "esthetician": esthetician,
+        "own": own is not None,
+        "team": team if in_numbers else [],
+        "team_total": team_total,
         "sessions": sessions,
         "needs": needs,
         "limit": LIMIT,
         # Where each step (check-in, the record, a no-show, a new intake link) comes back to.
-        "back_to": reverse("today"),
+        "back_to": here if own or esthetician is None else f"{here}?esthetician={esthetician.pk}",
     }
     return render(request, "treatments/today.html", context)
+
+
+def _chosen_esthetician(request: HttpRequest) -> Esthetician | None:
+    """The esthetician whose day a manager asked for (`?esthetician=`; 404 for an unknown one)."""
+    value = request.GET.get("esthetician", "").strip()
+    if not value.isdigit() or len(value) > 18:
+        return None
+    return get_object_or_404(Esthetician.objects.select_related("user"), pk=int(value))
 
 
 def _health_data_shown(
