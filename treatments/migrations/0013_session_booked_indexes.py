@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("clients", "0006_client_erased_at"),
-        ("treatments", "0011_session_attention_kinds"),
+        ("treatments", "0012_session_within_a_day"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
