@@ -14,6 +14,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from clients.models import Client, Intake
+from clients.selectors import latest_intakes
 from spa.access import ESTHETICIANS, MANAGERS
 from treatments import services
 from treatments.models import Esthetician, Series, Session, Treatment, WorkingHours
@@ -220,10 +221,14 @@ def planning(esthetician: Esthetician, *, today: dt.date) -> Planning | None:
         .values_list("client_id", flat=True)[: PLANNING_CANDIDATES * 3]
     )
     candidates = list(dict.fromkeys(recent))[:PLANNING_CANDIDATES]
+    intakes = latest_intakes(candidates)
     for client in Client.objects.filter(pk__in=candidates).order_by("pk"):
-        if series_permanent_blocks(client, on=starts_on, today=today):
+        intake = intakes.get(client.pk)
+        if series_permanent_blocks(intake, on=starts_on, today=today):
             continue
-        plan = services.series_plan(client=client, esthetician=esthetician, request=request)
+        plan = services.series_plan(
+            client=client, esthetician=esthetician, request=request, intake=intake
+        )
         if not plan.reasons and not plan.cautions and len(plan.sessions) == PLANNED_SESSIONS:
             first = plan.sessions[0].starts_at
             return Planning(client, esthetician, treatment, starts_on, days, first)
