@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -165,6 +167,25 @@ class Series(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The series' sessions added up, kept by the database whenever a session is added,
+    # removed or changed (triggers, migration 0012), never written from here: course sessions
+    # completed and booked, the first course session (any status) and the last completed one,
+    # and the earliest start and the earliest end among its booked sessions of any kind.
+    completed_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    booked_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    first_session_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    booked_first_starts_at = models.DateTimeField(null=True, blank=True, editable=False)
+    booked_first_ends_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    TALLY_FIELDS = (
+        "completed_count",
+        "booked_count",
+        "first_session_at",
+        "last_completed_at",
+        "booked_first_starts_at",
+        "booked_first_ends_at",
+    )
 
     class Meta:
         verbose_name_plural = "series"
@@ -197,6 +218,17 @@ class Series(models.Model):
 
     def __str__(self) -> str:
         return f"{self.treatment} for {self.client} ({self.planned_sessions} sessions)"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The tally is the database's to keep: a row saved whole must not write back the
+        # tally it was read with, which a session booked since would have made stale.
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.TALLY_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
 
 class SessionQuerySet(models.QuerySet["Session"]):
