@@ -350,6 +350,22 @@ class Session(models.Model):
         return [labels[kind] for kind in self.attention_kinds if kind in labels]
 
 
+class CompletedSessions(models.Model):
+    """How many sessions completed started in each quarter hour (UTC), kept by the database
+    whenever a session is completed, stops being completed, moves, or is written or removed
+    (triggers, migration 0014), never written from here. A quarter hour of UTC falls within
+    one day of any time zone, so the spa's days add up from these."""
+
+    starts_in = models.DateTimeField(primary_key=True)
+    sessions = models.IntegerField()
+
+    class Meta:
+        verbose_name_plural = "completed sessions"
+
+    def __str__(self) -> str:
+        return f"{self.sessions} completed from {self.starts_in:%Y-%m-%d %H:%M}"
+
+
 class MaintenanceVisit(models.Model):
     """A maintenance visit due after a completed course; due dates follow the last visit."""
 

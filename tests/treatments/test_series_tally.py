@@ -1,10 +1,11 @@
-"""Each series' tally of its sessions, kept by the database, agrees with a recount of its
-sessions after every kind of change: booking, outcomes, moves, make-ups, series cancelled,
-client erased, and rows written in bulk."""
+"""Each series' tally of its sessions, and the sessions completed each quarter hour, kept by
+the database, agree with a recount of the sessions after every kind of change: booking,
+outcomes, moves, make-ups, series cancelled, client erased, and rows written in bulk."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from privacy.services import client_erase
 from tests.clients.factories import IntakeFactory
 from tests.treatments.factories import SeriesFactory, SessionFactory, TreatmentFactory
 from treatments import services
-from treatments.models import Esthetician, Series, Session
+from treatments.models import CompletedSessions, Esthetician, Series, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +54,23 @@ def recount(series: Series) -> dict[str, Any]:
     }
 
 
+def quarter_hour(moment: dt.datetime) -> dt.datetime:
+    moment = moment.astimezone(dt.UTC)
+    return moment.replace(minute=moment.minute // 15 * 15, second=0, microsecond=0)
+
+
 def assert_every_tally_agrees() -> None:
     for series in Series.objects.all():
         tally = {field: getattr(series, field) for field in Series.TALLY_FIELDS}
         assert tally == recount(series), f"series {series.pk}"
+    completed = Counter(
+        quarter_hour(moment)
+        for moment in Session.objects.filter(status=Session.Status.COMPLETED).values_list(
+            "starts_at", flat=True
+        )
+    )
+    tallied = {row.starts_in: row.sessions for row in CompletedSessions.objects.all()}
+    assert {moment: count for moment, count in tallied.items() if count} == completed
 
 
 def plan(client: Client, esthetician: Esthetician) -> Series:
@@ -160,6 +174,9 @@ def test_rows_written_in_bulk_are_tallied_too(esthetician):
     Session.objects.filter(series=second, starts_at__day=6).update(series=first)
     assert_every_tally_agrees()
 
+    Session.objects.filter(series=first, starts_at__day=1).update(
+        starts_at=dt.datetime(2026, 12, 1, 10, 14, 59, 500000, tzinfo=LONDON)
+    )
     Session.objects.filter(series=first, starts_at__day=6).delete()
     Session.objects.filter(series=second).update(needs_attention=True)
     assert_every_tally_agrees()

@@ -27,13 +27,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
-from treatments.models import Esthetician, MaintenanceVisit, Series, Session
+from treatments.models import CompletedSessions, Esthetician, MaintenanceVisit, Series, Session
 from treatments.progress import (
     OVERDUE_AFTER_DAYS,
     SLACK_DAYS,
@@ -449,17 +450,16 @@ def needs_attention(*, now: dt.datetime, limit: int = LIST_LIMIT) -> QuerySet[Se
 
 
 def completed_per_week(*, today: dt.date, weeks: int = 12) -> list[tuple[dt.date, int]]:
-    """Sessions completed in each of the last `weeks` weeks (Monday, count), oldest first."""
+    """Sessions completed in each of the last `weeks` weeks (Monday, count), oldest first,
+    added up from the quarter hours' tallies."""
     first_monday = week_start(today) - dt.timedelta(weeks=weeks - 1)
     start, _ = day_bounds(first_monday)
     _, end = day_bounds(today)
     per_day: Mapping[dt.date, int] = dict(
-        Session.objects.filter(
-            status=Session.Status.COMPLETED, starts_at__gte=start, starts_at__lt=end
-        )
-        .annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
+        CompletedSessions.objects.filter(starts_in__gte=start, starts_in__lt=end)
+        .annotate(day=TruncDate("starts_in", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(count=Count("pk"))
+        .annotate(count=Sum("sessions"))
         .values_list("day", "count")
     )
     counts = {first_monday + dt.timedelta(weeks=n): 0 for n in range(weeks)}
