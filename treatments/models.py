@@ -213,7 +213,7 @@ class Series(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "starts_on"], name="series_status_idx"),
-            models.Index(fields=["ended_on"], name="series_ended_idx"),
+            models.Index(fields=["ended_on"], include=["status"], name="series_ended_idx"),
         ]
 
     def __str__(self) -> str:
@@ -350,20 +350,36 @@ class Session(models.Model):
         return [labels[kind] for kind in self.attention_kinds if kind in labels]
 
 
-class CompletedSessions(models.Model):
-    """How many sessions completed started in each quarter hour (UTC), kept by the database
-    whenever a session is completed, stops being completed, moves, or is written or removed
-    (triggers, migration 0014), never written from here. A quarter hour of UTC falls within
-    one day of any time zone, so the spa's days add up from these."""
+class SessionsStarting(models.Model):
+    """How many sessions starting in each quarter hour (UTC) are booked, completed and missed,
+    kept by the database whenever a session is written, changes status or moves, or is
+    removed (triggers, migration 0014), never written from here. A quarter hour of UTC falls
+    within one day of any time zone, so the spa's days add up from these."""
 
     starts_in = models.DateTimeField(primary_key=True)
-    sessions = models.IntegerField()
+    booked = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    no_shows = models.IntegerField(default=0)
 
     class Meta:
-        verbose_name_plural = "completed sessions"
+        verbose_name_plural = "sessions starting"
 
     def __str__(self) -> str:
-        return f"{self.sessions} completed from {self.starts_in:%Y-%m-%d %H:%M}"
+        return f"Sessions starting {self.starts_in:%Y-%m-%d %H:%M}"
+
+
+class SeriesByStatus(models.Model):
+    """How many series are in each status, kept by the database whenever a series is written,
+    changes status or is removed (triggers, migration 0014), never written from here."""
+
+    status = models.CharField(max_length=12, primary_key=True)
+    series = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "series by status"
+
+    def __str__(self) -> str:
+        return f"{self.series} series {self.status}"
 
 
 class MaintenanceVisit(models.Model):

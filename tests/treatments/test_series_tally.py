@@ -1,6 +1,6 @@
-"""Each series' tally of its sessions, and the sessions completed each quarter hour, kept by
-the database, agree with a recount of the sessions after every kind of change: booking,
-outcomes, moves, make-ups, series cancelled, client erased, and rows written in bulk."""
+"""The tallies the database keeps (each series' sessions, the sessions starting each quarter
+hour by status, the series by status) agree with a recount after every kind of change:
+booking, outcomes, moves, make-ups, series cancelled, client erased, rows written in bulk."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from privacy.services import client_erase
 from tests.clients.factories import IntakeFactory
 from tests.treatments.factories import SeriesFactory, SessionFactory, TreatmentFactory
 from treatments import services
-from treatments.models import CompletedSessions, Esthetician, Series, Session
+from treatments.models import Esthetician, Series, SeriesByStatus, Session, SessionsStarting
 
 pytestmark = pytest.mark.django_db
 
@@ -63,14 +63,21 @@ def assert_every_tally_agrees() -> None:
     for series in Series.objects.all():
         tally = {field: getattr(series, field) for field in Series.TALLY_FIELDS}
         assert tally == recount(series), f"series {series.pk}"
-    completed = Counter(
-        quarter_hour(moment)
-        for moment in Session.objects.filter(status=Session.Status.COMPLETED).values_list(
-            "starts_at", flat=True
-        )
+    counted = Counter(
+        (quarter_hour(starts_at), status)
+        for starts_at, status in Session.objects.values_list("starts_at", "status")
+        if status in ("booked", "completed", "no_show")
     )
-    tallied = {row.starts_in: row.sessions for row in CompletedSessions.objects.all()}
-    assert {moment: count for moment, count in tallied.items() if count} == completed
+    tallied = Counter()
+    for row in SessionsStarting.objects.all():
+        tallied |= {
+            (row.starts_in, "booked"): row.booked,
+            (row.starts_in, "completed"): row.completed,
+        }
+        tallied |= {(row.starts_in, "no_show"): row.no_shows}
+    assert +tallied == counted
+    statuses = Counter(Series.objects.values_list("status", flat=True))
+    assert +Counter(dict(SeriesByStatus.objects.values_list("status", "series"))) == statuses
 
 
 def plan(client: Client, esthetician: Esthetician) -> Series:

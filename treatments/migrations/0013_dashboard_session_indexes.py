@@ -1,6 +1,6 @@
-"""The dashboard counts a period's sessions by status, and the sessions completed each week,
-from indexes alone: the sessions' start index carries the status (on PostgreSQL; SQLite has no
-covering indexes and keeps a plain one), and completed sessions get an index of their own."""
+"""The dashboard counts a period's sessions and series by status from indexes alone: the
+sessions' start index and the series' end index carry the status (on PostgreSQL; SQLite has
+no covering indexes and keeps plain ones), and completed sessions get an index of their own."""
 
 from django.db import migrations, models
 
@@ -9,6 +9,11 @@ class Migration(migrations.Migration):
     dependencies = [("treatments", "0012_series_session_tally")]
 
     operations = [
+        migrations.RemoveIndex(model_name="series", name="series_ended_idx"),
+        migrations.AddIndex(
+            model_name="series",
+            index=models.Index(fields=["ended_on"], include=("status",), name="series_ended_idx"),
+        ),
         migrations.RemoveIndex(model_name="session", name="session_starts_idx"),
         migrations.AddIndex(
             model_name="session",
