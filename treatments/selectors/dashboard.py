@@ -32,7 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.db.models.functions import Coalesce, NullIf, TruncDate, TruncTime
 from django.utils import timezone
 
 from treatments.models import (
@@ -315,7 +315,8 @@ def with_progress_for_page(
     return rows
 
 
-# What the export reads of each series, besides its progress: names, not rows.
+# What the export reads of each series: names, not rows, and its moments as the spa's days
+# and times (read as such, a hundred thousand rows come quicker than as moments).
 EXPORT_FIELDS = (
     "pk",
     "client__first_name",
@@ -327,7 +328,16 @@ EXPORT_FIELDS = (
     "treatment__name",
     "status",
     "has_flagged_booking",
-    *PROGRESS_FIELDS,
+    "starts_on",
+    "sessions_per_week",
+    "planned_sessions",
+    "completed_count",
+    "booked_count",
+    "first_session_on",
+    "next_session_on",
+    "next_session_time",
+    "last_completed_on",
+    "last_completed_time",
 )
 
 
@@ -336,10 +346,31 @@ def series_export(
 ) -> Iterator[dict[str, Any]]:
     """Every series of the table, in its order, as plain values read `chunk_size` at a time
     (one query, streamed), each with `behind_schedule` decided by the rules."""
-    rows = series_table(filters, today=today, now=now).values(*EXPORT_FIELDS)
+    spa_time = timezone.get_current_timezone()
+    rows = (
+        series_table(filters, today=today, now=now)
+        .annotate(
+            first_session_on=TruncDate("first_session_at", tzinfo=spa_time),
+            next_session_on=TruncDate("next_session_at", tzinfo=spa_time),
+            next_session_time=TruncTime("next_session_at", tzinfo=spa_time),
+            last_completed_on=TruncDate("last_completed_at", tzinfo=spa_time),
+            last_completed_time=TruncTime("last_completed_at", tzinfo=spa_time),
+        )
+        .values(*EXPORT_FIELDS)
+    )
     for row in rows.iterator(chunk_size=chunk_size):
         row["behind_schedule"] = row["status"] == Series.Status.ACTIVE and behind_schedule(
-            course_progress(**{field: row[field] for field in PROGRESS_FIELDS}), today=today
+            CourseProgress(
+                starts_on=row["starts_on"],
+                sessions_per_week=row["sessions_per_week"],
+                planned_sessions=row["planned_sessions"],
+                completed=row["completed_count"],
+                booked=row["booked_count"],
+                last_completed_on=row["last_completed_on"],
+                next_booked_on=row["next_session_on"],
+                first_session_on=row["first_session_on"],
+            ),
+            today=today,
         )
         yield row
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
@@ -136,9 +138,9 @@ def dashboard_export(request: HttpRequest) -> StreamingHttpResponse:
     esthetician_ids = set(Esthetician.objects.order_by().values_list("pk", flat=True))
     filters, _ = filters_from(request.GET, esthetician_ids=esthetician_ids)
     series = series_export(filters, today=today, now=now, chunk_size=EXPORT_CHUNK)
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in _export_rows(series))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        _csv_chunks(_export_rows(series)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="series-{today.isoformat()}.csv"'
     return response
 
@@ -285,22 +287,29 @@ def _export_rows(series: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
             _cell(row["client__email"]),
             _cell(esthetician or row["esthetician__user__username"]),
             _cell(row["treatment__name"]),
-            _started_on(row).isoformat(),
+            (row["first_session_on"] or row["starts_on"]).isoformat(),
             row["planned_sessions"],
             row["completed_count"],
-            *_date_and_time(row["next_session_at"]),
-            *_date_and_time(row["last_completed_at"]),
+            *_date_and_time(row["next_session_on"], row["next_session_time"]),
+            *_date_and_time(row["last_completed_on"], row["last_completed_time"]),
             STATUSES[row["status"]],
             "yes" if row["behind_schedule"] else "no",
             "yes" if row["has_flagged_booking"] else "no",
         ]
 
 
-class _Echo:
-    """A file that hands back what is written to it, so csv.writer yields lines to stream."""
-
-    def write(self, value: str) -> str:
-        return value
+def _csv_chunks(rows: Iterator[list[Any]]) -> Iterator[str]:
+    """The header at once, then the rows as CSV text a chunk at a time (each row read once,
+    never all of them held)."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(next(rows))
+    yield text.getvalue()
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        text.seek(0)
+        text.truncate()
+        writer.writerows(chunk)
+        yield text.getvalue()
 
 
 def _cell(text: str) -> str:
@@ -308,19 +317,11 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _date_and_time(moment: dt.datetime | None) -> tuple[str, str]:
+def _date_and_time(day: dt.date | None, time: dt.time | None) -> tuple[str, str]:
     """The spa-local date and time, in two cells a spreadsheet reads as a date and a time."""
-    if moment is None:
+    if day is None or time is None:
         return "", ""
-    local = timezone.localtime(moment)
-    return local.date().isoformat(), f"{local:%H:%M}"
-
-
-def _started_on(series: dict[str, Any]) -> dt.date:
-    """The first session's day, or the start date while the series has no session."""
-    if series["first_session_at"] is None:
-        return series["starts_on"]
-    return timezone.localdate(series["first_session_at"])
+    return day.isoformat(), time.isoformat()[:5]
 
 
 def _choice(
