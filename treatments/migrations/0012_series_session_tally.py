@@ -35,8 +35,12 @@ UPDATE treatments_series SET
 # What a change to a session can move in its series' tally.
 TALLIED = ("series_id", "kind", "status", "starts_at", "ends_at")
 
+# Rows written in bulk (a COPY of thousands, say) arrive before their tables have statistics;
+# a plan that then reads every session once for each series in them takes minutes, so the
+# recount always goes through the indexes.
 POSTGRESQL = f"""
-CREATE FUNCTION treatments_session_tally() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION treatments_session_tally() RETURNS trigger LANGUAGE plpgsql
+SET enable_seqscan = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         {RECOUNT} WHERE id IN (SELECT series_id FROM new_rows);
