@@ -58,9 +58,11 @@ def _changed(columns: str) -> str:
     )
 
 
+# The rows a statement changed have no statistics: matching old and new ones row by row
+# would take minutes for a bulk write, so they are matched by hashing.
 def _postgresql(name: str, table: str, add: object, moved: str) -> str:
     return f"""
-CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SET enable_nestloop = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         {add("new_rows")}
