@@ -156,7 +156,11 @@ def database(url: str, *, statement_timeout_ms: int) -> dict[str, Any]:
         options = config.setdefault("OPTIONS", {})
         options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
         given = options.get("options", "")
-        options["options"] = f"{given} -c statement_timeout={statement_timeout_ms}".strip()
+        # No JIT: compiling a query took seconds (the whole series export, say) to save
+        # milliseconds; a booking system's queries are short, or read once.
+        options["options"] = (
+            f"{given} -c statement_timeout={statement_timeout_ms} -c jit=off".strip()
+        )
     return config
 
 

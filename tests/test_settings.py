@@ -334,7 +334,7 @@ def test_postgresql_connections_wait_5_seconds_to_connect_and_30_for_a_statement
     user, options = connection_for("runserver", DATABASE_URL=APP_URL)
 
     assert user == "spa_app"
-    assert options == {"connect_timeout": 5, "options": "-c statement_timeout=30000"}
+    assert options == {"connect_timeout": 5, "options": "-c statement_timeout=30000 -c jit=off"}
 
 
 def test_the_time_limits_come_from_the_environment():
@@ -345,14 +345,14 @@ def test_the_time_limits_come_from_the_environment():
         DATABASE_STATEMENT_TIMEOUT_MS="1500",
     )
 
-    assert options == {"connect_timeout": 2, "options": "-c statement_timeout=1500"}
+    assert options == {"connect_timeout": 2, "options": "-c statement_timeout=1500 -c jit=off"}
 
 
 def test_migrate_connects_as_the_owner_without_a_statement_time_limit():
     user, options = connection_for("migrate", DATABASE_URL=APP_URL, MIGRATE_DATABASE_URL=OWNER_URL)
 
     assert user == "spa_owner"
-    assert options == {"connect_timeout": 5, "options": "-c statement_timeout=0"}
+    assert options == {"connect_timeout": 5, "options": "-c statement_timeout=0 -c jit=off"}
 
 
 def test_every_other_command_connects_as_the_app_role():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -167,6 +168,25 @@ class Series(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The series' sessions added up, kept by the database whenever a session is added,
+    # removed or changed (triggers, migration 0012), never written from here: course sessions
+    # completed and booked, the first course session (any status) and the last completed one,
+    # and the earliest start and the earliest end among its booked sessions of any kind.
+    completed_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    booked_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    first_session_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    booked_first_starts_at = models.DateTimeField(null=True, blank=True, editable=False)
+    booked_first_ends_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    TALLY_FIELDS = (
+        "completed_count",
+        "booked_count",
+        "first_session_at",
+        "last_completed_at",
+        "booked_first_starts_at",
+        "booked_first_ends_at",
+    )
 
     class Meta:
         verbose_name_plural = "series"
@@ -194,11 +214,22 @@ class Series(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "starts_on"], name="series_status_idx"),
-            models.Index(fields=["ended_on"], name="series_ended_idx"),
+            models.Index(fields=["ended_on"], include=["status"], name="series_ended_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.treatment} for {self.client} ({self.planned_sessions} sessions)"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The tally is the database's to keep: a row saved whole must not write back the
+        # tally it was read with, which a session booked since would have made stale.
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.TALLY_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
 
 class SessionQuerySet(models.QuerySet["Session"]):
@@ -300,7 +331,13 @@ class Session(models.Model):
             models.Index(fields=["esthetician", "starts_at"], name="session_esthetician_idx"),
             models.Index(fields=["client", "starts_at"], name="session_client_idx"),
             models.Index(fields=["series", "starts_at"], name="session_series_idx"),
-            models.Index(fields=["starts_at"], name="session_starts_idx"),
+            # The dashboard's figures count a period's sessions by status from the index alone.
+            models.Index(fields=["starts_at"], include=["status"], name="session_starts_idx"),
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(status="completed"),
+                name="session_completed_idx",
+            ),
             models.Index(
                 fields=["starts_at"],
                 condition=Q(needs_attention=True),
@@ -325,6 +362,38 @@ class Session(models.Model):
         """What kinds of problem flagged the session, in words: ["Health block", "Spa closed"]."""
         labels = dict(Session.AttentionKind.choices)
         return [labels[kind] for kind in self.attention_kinds if kind in labels]
+
+
+class SessionsStarting(models.Model):
+    """How many sessions starting in each quarter hour (UTC) are booked, completed and missed,
+    kept by the database whenever a session is written, changes status or moves, or is
+    removed (triggers, migration 0014), never written from here. A quarter hour of UTC falls
+    within one day of any time zone, so the spa's days add up from these."""
+
+    starts_in = models.DateTimeField(primary_key=True)
+    booked = models.IntegerField(default=0)
+    completed = models.IntegerField(default=0)
+    no_shows = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "sessions starting"
+
+    def __str__(self) -> str:
+        return f"Sessions starting {self.starts_in:%Y-%m-%d %H:%M}"
+
+
+class SeriesByStatus(models.Model):
+    """How many series are in each status, kept by the database whenever a series is written,
+    changes status or is removed (triggers, migration 0014), never written from here."""
+
+    status = models.CharField(max_length=12, primary_key=True)
+    series = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "series by status"
+
+    def __str__(self) -> str:
+        return f"{self.series} series {self.status}"
 
 
 class MaintenanceVisit(models.Model):

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import random
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from tests.treatments.factories import EstheticianFactory, SeriesFactory, SessionFactory
 from treatments.models import MaintenanceVisit, Series, Session
+from treatments.progress import behind_schedule, days_between_sessions
 from treatments.selectors import dashboard
 
 pytestmark = pytest.mark.django_db
@@ -111,10 +114,9 @@ def test_completed_and_cancelled_series_are_never_behind(esthetician):
     assert behind() == set()
 
 
-def page(filters: dashboard.SeriesFilters, behind_ids: set[int] | None = None) -> list[Series]:
-    ids = behind() if behind_ids is None else behind_ids
-    rows = list(dashboard.series_table(filters, behind_ids=ids, now=NOW)[:25])
-    return dashboard.with_progress_for_page(rows, behind_ids=ids, now=NOW)
+def page(filters: dashboard.SeriesFilters) -> list[Series]:
+    rows = list(dashboard.series_table(filters, today=TODAY, now=NOW)[:25])
+    return dashboard.with_progress_for_page(rows, today=TODAY, now=NOW)
 
 
 def test_the_page_carries_progress_and_flags(esthetician):
@@ -300,9 +302,9 @@ def test_the_reads_take_a_fixed_number_of_queries(esthetician, django_assert_num
         )
 
     with django_assert_num_queries(9):
-        ids = behind()
+        behind()
         dashboard.figures(dashboard.periods(TODAY)["4weeks"], today=TODAY, now=NOW)
-        page(dashboard.SeriesFilters(sort="next"), behind_ids=ids)
+        page(dashboard.SeriesFilters(sort="next"))
         list(dashboard.maintenance_due_soon(today=TODAY))
         list(dashboard.maintenance_overdue_visits(today=TODAY))
         list(dashboard.needs_attention(now=NOW))
@@ -320,3 +322,74 @@ def test_the_last_3_months_run_from_the_day_after_the_same_day_three_months_back
     period = dashboard.periods(today)["3months"]
 
     assert (period.starts_on, period.ends_on) == (starts_on, today)
+
+
+def rules_say_behind(series: Series, *, today: dt.date, now: dt.datetime) -> bool:
+    """The rules applied to the series' sessions themselves, counted here in Python."""
+    sessions = list(series.sessions.all())
+    course_sessions = [s for s in sessions if s.kind in Session.COURSE_KINDS]
+    done = [s.starts_at for s in course_sessions if s.status == Session.Status.COMPLETED]
+    upcoming = [s.starts_at for s in sessions if s.status == "booked" and s.ends_at > now]
+    first = min((s.starts_at for s in course_sessions), default=None)
+    progress = dashboard.CourseProgress(
+        starts_on=series.starts_on,
+        sessions_per_week=series.sessions_per_week,
+        planned_sessions=series.planned_sessions,
+        completed=len(done),
+        booked=sum(s.status == Session.Status.BOOKED for s in course_sessions),
+        last_completed_on=timezone.localdate(max(done)) if done else None,
+        next_booked_on=timezone.localdate(min(upcoming)) if upcoming else None,
+        first_session_on=timezone.localdate(first) if first else None,
+    )
+    return series.status == Series.Status.ACTIVE and behind_schedule(progress, today=today)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        NOW,
+        dt.datetime(2027, 4, 2, 8, 30, tzinfo=LONDON),  # the week after the clocks went forward
+        dt.datetime(2026, 11, 1, 18, 0, tzinfo=LONDON),  # the week after they went back
+    ],
+)
+def test_behind_schedule_agrees_with_the_rules_near_every_line(esthetician, now):
+    """Series either side of each line (7 days late, a gap after the last session, a missed
+    session), weekly and twice weekly, with a booking left open past its end, at both turns of
+    the clocks: the few the tally picks out and the rules decide are all the rules find."""
+    chance = random.Random(11)
+    today = timezone.localdate(now)
+    with time_machine.travel(now, tick=False):
+        for _ in range(80):
+            series = SeriesFactory(
+                esthetician=esthetician,
+                planned_sessions=chance.choice([6, 8]),
+                sessions_per_week=chance.choice([1, 2]),
+                starts_on=today - dt.timedelta(days=chance.randint(0, 20)),
+            )
+            day = chance.randint(-60, 5)
+            for _ in range(series.planned_sessions - chance.choice([0, 0, 0, 1])):
+                day += days_between_sessions(series.sessions_per_week) + chance.randint(-1, 9)
+                status = "booked" if day > 0 else chance.choice(["completed"] * 8 + ["booked"])
+                if day <= 0 and chance.random() < 0.05:
+                    status = "no_show"
+                starts_at = now.replace(hour=0, minute=0) + dt.timedelta(
+                    days=day, minutes=2 * next(MINUTES) % 1400
+                )
+                SessionFactory(
+                    client=series.client,
+                    esthetician=esthetician,
+                    treatment=series.treatment,
+                    series=series,
+                    kind=chance.choice([Session.Kind.SERIES, Session.Kind.MAKE_UP]),
+                    status=status,
+                    starts_at=starts_at,
+                    ends_at=starts_at + dt.timedelta(minutes=1),
+                )
+        expected = {
+            series.pk
+            for series in Series.objects.prefetch_related("sessions")
+            if rules_say_behind(series, today=today, now=now)
+        }
+
+        assert dashboard.behind_schedule_ids(today=today, now=now) == expected
+        assert 10 < len(expected) < 70

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Collection, Iterator
+import io
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +36,6 @@ from treatments.selectors.dashboard import (
     SORTS,
     Period,
     SeriesFilters,
-    behind_schedule_ids,
     completed_per_week,
     figures,
     maintenance_due_soon,
@@ -44,6 +43,7 @@ from treatments.selectors.dashboard import (
     needs_attention,
     periods,
     series_by_status,
+    series_export,
     series_table,
     with_progress_for_page,
 )
@@ -52,7 +52,7 @@ PAGE = "treatments/dashboard.html"
 # The element htmx swaps (its id, sent as HX-Target) and the partial that draws it.
 REGIONS = {"dashboard-board": "board", "series-table": "table"}
 SERIES_PER_PAGE = 25
-EXPORT_CHUNK = 500
+EXPORT_CHUNK = 2000
 DEFAULT_PERIOD = "4weeks"
 ALL = "all"
 DEFAULT_STATUS = Series.Status.ACTIVE
@@ -137,11 +137,10 @@ def dashboard_export(request: HttpRequest) -> StreamingHttpResponse:
     today, now = timezone.localdate(), timezone.now()
     esthetician_ids = set(Esthetician.objects.order_by().values_list("pk", flat=True))
     filters, _ = filters_from(request.GET, esthetician_ids=esthetician_ids)
-    behind_ids = behind_schedule_ids(today=today, now=now)
-    series = series_table(filters, behind_ids=behind_ids, now=now)
-    writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in _export_rows(series, behind_ids, now=now))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    series = series_export(filters, today=today, now=now, chunk_size=EXPORT_CHUNK)
+    response = StreamingHttpResponse(
+        _csv_chunks(_export_rows(series)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="series-{today.isoformat()}.csv"'
     return response
 
@@ -211,15 +210,14 @@ def _table(
     page_number: str, filters: SeriesFilters, *, period: Period, now: dt.datetime, today: dt.date
 ) -> dict[str, Any]:
     """One page of the series table, its column headings, pages and download link."""
-    behind_ids = behind_schedule_ids(today=today, now=now)
-    series = series_table(filters, behind_ids=behind_ids, now=now)
+    series = series_table(filters, today=today, now=now)
     page = Paginator(series, SERIES_PER_PAGE).get_page(page_number)
     notices = []
     if page_number and (len(page_number) > 9 or page_number != str(page.number)):
         notices.append(f"There is no page “{page_number[:20]}”; showing page {page.number}.")
     return {
         "page": page,
-        "rows": with_progress_for_page(page.object_list, behind_ids=behind_ids, now=now),
+        "rows": with_progress_for_page(page.object_list, today=today, now=now),
         "columns": _columns(filters, period=period.key),
         "page_links": _page_links(page, filters, period=period.key),
         "here": _address("dashboard", query_for(filters, period=period.key, page=page.number)),
@@ -276,36 +274,42 @@ def _page_links(page: Page, filters: SeriesFilters, *, period: str) -> dict[str,
     return links
 
 
-def _export_rows(
-    series: QuerySet[Series], behind_ids: set[int], *, now: dt.datetime
-) -> Iterator[list[Any]]:
-    """The header, then each series in the table's order, read 500 at a time."""
+def _export_rows(series: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
+    """The header, then each series in the table's order."""
     yield EXPORT_COLUMNS
-    ids_only = series.only("pk").iterator(chunk_size=EXPORT_CHUNK)
-    while chunk := list(islice(ids_only, EXPORT_CHUNK)):
-        for row in with_progress_for_page(chunk, behind_ids=behind_ids, now=now):
-            yield [
-                row.pk,
-                _cell(row.client.full_name),
-                _cell(row.client.email),
-                _cell(str(row.esthetician)),
-                _cell(row.treatment.name),
-                _started_on(row).isoformat(),
-                row.planned_sessions,
-                row.completed_count,
-                *_date_and_time(row.next_session_at),
-                *_date_and_time(row.last_completed_at),
-                row.get_status_display(),
-                "yes" if row.behind_schedule else "no",
-                "yes" if row.needs_attention else "no",
-            ]
+    for row in series:
+        esthetician = " ".join(
+            [row["esthetician__user__first_name"], row["esthetician__user__last_name"]]
+        ).strip()
+        yield [
+            row["pk"],
+            _cell(f"{row['client__first_name']} {row['client__last_name']}".strip()),
+            _cell(row["client__email"]),
+            _cell(esthetician or row["esthetician__user__username"]),
+            _cell(row["treatment__name"]),
+            (row["first_session_on"] or row["starts_on"]).isoformat(),
+            row["planned_sessions"],
+            row["completed_count"],
+            *_date_and_time(row["next_session_on"], row["next_session_time"]),
+            *_date_and_time(row["last_completed_on"], row["last_completed_time"]),
+            STATUSES[row["status"]],
+            "yes" if row["behind_schedule"] else "no",
+            "yes" if row["has_flagged_booking"] else "no",
+        ]
 
 
-class _Echo:
-    """A file that hands back what is written to it, so csv.writer yields lines to stream."""
-
-    def write(self, value: str) -> str:
-        return value
+def _csv_chunks(rows: Iterator[list[Any]]) -> Iterator[str]:
+    """The header at once, then the rows as CSV text a chunk at a time (each row read once,
+    never all of them held)."""
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(next(rows))
+    yield text.getvalue()
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        text.seek(0)
+        text.truncate()
+        writer.writerows(chunk)
+        yield text.getvalue()
 
 
 def _cell(text: str) -> str:
@@ -313,19 +317,11 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _date_and_time(moment: dt.datetime | None) -> tuple[str, str]:
+def _date_and_time(day: dt.date | None, time: dt.time | None) -> tuple[str, str]:
     """The spa-local date and time, in two cells a spreadsheet reads as a date and a time."""
-    if moment is None:
+    if day is None or time is None:
         return "", ""
-    local = timezone.localtime(moment)
-    return local.date().isoformat(), f"{local:%H:%M}"
-
-
-def _started_on(series: Series) -> dt.date:
-    """The first session's day, or the start date while the series has no session."""
-    if series.first_session_at is None:
-        return series.starts_on
-    return timezone.localdate(series.first_session_at)
+    return day.isoformat(), time.isoformat()[:5]
 
 
 def _choice(
