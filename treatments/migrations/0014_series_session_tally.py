@@ -35,30 +35,64 @@ UPDATE treatments_series SET
 # What a change to a session can move in its series' tally.
 TALLIED = ("series_id", "kind", "status", "starts_at", "ends_at")
 
-# Rows written in bulk (a COPY of thousands, say) arrive before their tables have statistics,
-# and the rows a statement changed have none: a plan that reads them all once for each series
-# (or each row) takes minutes. So the series touched are listed first, by hashing, and
-# recounted through the indexes.
+
+def _touched(rows: str, others: str) -> str:
+    """The series of the rows in `rows` whose tallied columns are not the same in `others`."""
+    columns = ", ".join(("id", *TALLIED))
+    return (
+        f"SELECT series_id FROM (SELECT {columns} FROM {rows} "
+        f"EXCEPT SELECT {columns} FROM {others}) AS c"
+    )
+
+
+# The series a statement touched are recounted together, each through the index on the
+# sessions' series: one pass, whatever wrote the rows (a booking, or a COPY of thousands that
+# arrive before their table has statistics). Rows changed in a statement are compared as sets
+# (by hashing), never row by row.
+RECOUNT_TOUCHED = f"""
+UPDATE treatments_series SET
+    completed_count = tally.completed_count,
+    booked_count = tally.booked_count,
+    first_session_at = tally.first_session_at,
+    last_completed_at = tally.last_completed_at,
+    booked_first_starts_at = tally.booked_first_starts_at,
+    booked_first_ends_at = tally.booked_first_ends_at
+FROM (
+    SELECT touched.id,
+        COUNT(s.id) FILTER (WHERE s.kind IN {COURSE_KINDS} AND s.status = 'completed')
+            AS completed_count,
+        COUNT(s.id) FILTER (WHERE s.kind IN {COURSE_KINDS} AND s.status = 'booked')
+            AS booked_count,
+        MIN(s.starts_at) FILTER (WHERE s.kind IN {COURSE_KINDS}) AS first_session_at,
+        MAX(s.starts_at) FILTER (WHERE s.kind IN {COURSE_KINDS} AND s.status = 'completed')
+            AS last_completed_at,
+        MIN(s.starts_at) FILTER (WHERE s.status = 'booked') AS booked_first_starts_at,
+        MIN(s.ends_at) FILTER (WHERE s.status = 'booked') AS booked_first_ends_at
+    FROM unnest(touched) AS touched(id)
+    LEFT JOIN treatments_session AS s ON s.series_id = touched.id
+    GROUP BY touched.id
+) AS tally
+WHERE treatments_series.id = tally.id
+"""
 POSTGRESQL = f"""
-CREATE FUNCTION treatments_session_tally() RETURNS trigger LANGUAGE plpgsql
-SET enable_seqscan = off SET enable_nestloop = off AS $$
+CREATE FUNCTION treatments_session_tally() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     touched bigint[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT series_id) INTO touched FROM new_rows;
+        SELECT array_agg(DISTINCT series_id) INTO touched FROM new_rows
+            WHERE series_id IS NOT NULL;
     ELSIF TG_OP = 'DELETE' THEN
-        SELECT array_agg(DISTINCT series_id) INTO touched FROM old_rows;
+        SELECT array_agg(DISTINCT series_id) INTO touched FROM old_rows
+            WHERE series_id IS NOT NULL;
     ELSE
-        SELECT array_agg(DISTINCT changed.series_id) INTO touched FROM (
-            SELECT unnest(ARRAY[o.series_id, n.series_id]) AS series_id
-            FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
-            WHERE ({", ".join(f"o.{c}" for c in TALLIED)})
-                IS DISTINCT FROM ({", ".join(f"n.{c}" for c in TALLIED)})
-        ) AS changed;
+        SELECT array_agg(DISTINCT series_id) INTO touched FROM (
+            {_touched("old_rows", "new_rows")}
+            UNION {_touched("new_rows", "old_rows")}
+        ) AS changed WHERE series_id IS NOT NULL;
     END IF;
     IF touched IS NOT NULL THEN
-        {RECOUNT} WHERE id = ANY(touched);
+        {RECOUNT_TOUCHED};
     END IF;
     RETURN NULL;
 END
