@@ -24,10 +24,13 @@ SQLITE_BUCKET = (
 COUNTED = {"booked": "booked", "completed": "completed", "no_show": "no_shows"}
 
 
-def _sessions(bucket: str, rows: str, sign: str = "", where: str = "TRUE") -> str:
-    """Add (or with sign "-", take away) the sessions in `rows` to their quarter hours."""
+def _sessions(bucket: str, rows: str, change: str = "1") -> str:
+    """Add each row's `change` (1, or -1 for a row that went) to its quarter hour's counts.
+
+    The quarter hours are written in order, so two statements that touch the same ones take
+    their locks in the same order and never wait on each other in a circle."""
     sums = ", ".join(
-        f"{sign}SUM(CASE WHEN status = '{status}' THEN 1 ELSE 0 END)" for status in COUNTED
+        f"SUM(CASE WHEN status = '{status}' THEN {change} ELSE 0 END)" for status in COUNTED
     )
     columns = ", ".join(COUNTED.values())
     updates = ", ".join(
@@ -36,41 +39,54 @@ def _sessions(bucket: str, rows: str, sign: str = "", where: str = "TRUE") -> st
     return (
         f"INSERT INTO {SESSIONS} AS tally (starts_in, {columns}) "
         f"SELECT {bucket}, {sums} FROM {rows} "
-        f"WHERE status IN ('booked', 'completed', 'no_show') AND {where} GROUP BY 1 "
+        "WHERE status IN ('booked', 'completed', 'no_show') GROUP BY 1 ORDER BY 1 "
         f"ON CONFLICT (starts_in) DO UPDATE SET {updates};"
     )
 
 
-def _series(rows: str, sign: str = "", where: str = "TRUE") -> str:
-    """Add (or take away) the series in `rows` to their statuses' counts."""
+def _series(rows: str, change: str = "1") -> str:
+    """Add each row's `change` to its status' count, statuses in order (as for sessions)."""
     return (
         f"INSERT INTO {SERIES} AS tally (status, series) "
-        f"SELECT status, {sign}COUNT(*) FROM {rows} WHERE {where} GROUP BY 1 "
+        f"SELECT status, SUM({change}) FROM {rows} GROUP BY 1 ORDER BY 1 "
         "ON CONFLICT (status) DO UPDATE SET series = tally.series + EXCLUDED.series;"
     )
 
 
+def _changes(columns: str, moved: str) -> str:
+    """A statement's rows as changes: each row it wrote counts 1, each it replaced or removed
+    -1; for an update, only the rows whose `columns` moved."""
+    return (
+        f"(SELECT {columns}, -1 AS change FROM old_rows WHERE {moved} "
+        f"UNION ALL SELECT {columns}, 1 FROM new_rows WHERE {moved}) AS changes"
+    )
+
+
 def _changed(columns: str) -> str:
+    """The rows of an update whose `columns` ("status, starts_at") changed."""
+    names = [name.strip() for name in columns.split(",")]
     return (
         "id IN (SELECT o.id FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id "
-        f"WHERE ({', '.join('o.' + c for c in columns.split())}) "
-        f"IS DISTINCT FROM ({', '.join('n.' + c for c in columns.split())}))"
+        f"WHERE ({', '.join('o.' + c for c in names)}) "
+        f"IS DISTINCT FROM ({', '.join('n.' + c for c in names)}))"
     )
 
 
 # The rows a statement changed have no statistics: matching old and new ones row by row
 # would take minutes for a bulk write, so they are matched by hashing.
-def _postgresql(name: str, table: str, add: object, moved: str) -> str:
+def _postgresql(name: str, table: str, add: object, columns: str) -> str:
+    """One statement per change, whatever it was, so its locks are taken in one order."""
+    inserted = f"(SELECT {columns}, 1 AS change FROM new_rows) AS changes"
+    removed = f"(SELECT {columns}, -1 AS change FROM old_rows) AS changes"
     return f"""
 CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SET enable_nestloop = off AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        {add("new_rows")}
+        {add(inserted, "change")}
     ELSIF TG_OP = 'DELETE' THEN
-        {add("old_rows", "-")}
+        {add(removed, "change")}
     ELSE
-        {add("old_rows", "-", moved)}
-        {add("new_rows", "", moved)}
+        {add(_changes(columns, _changed(columns)), "change")}
     END IF;
     RETURN NULL;
 END
@@ -89,10 +105,10 @@ POSTGRESQL = [
     _postgresql(
         "treatments_sessions_starting",
         "treatments_session",
-        lambda rows, sign="", where="TRUE": _sessions(POSTGRESQL_BUCKET, rows, sign, where),
-        _changed("status starts_at"),
+        lambda rows, change: _sessions(POSTGRESQL_BUCKET, rows, change),
+        "status, starts_at",
     ),
-    _postgresql("treatments_series_by_status", "treatments_series", _series, _changed("status")),
+    _postgresql("treatments_series_by_status", "treatments_series", _series, "status"),
 ]
 POSTGRESQL_DROP = [
     f"""
