@@ -43,6 +43,7 @@ from treatments.selectors.sessions import (
     latest_record,
     make_up_obstacles,
     previous_intensity,
+    session_for_page,
     session_page,
     sessions_for_page,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "series_timeline",
     "series_upcoming_sessions",
     "series_with_people",
+    "session_for_page",
     "session_page",
     "session_place",
     "sessions_for_day",
