@@ -153,12 +153,16 @@ def _complete_course(series: Series, completed_on: dt.date) -> None:
         MaintenanceVisit(series=series, number=number, due_on=due_on)
         for number, due_on in enumerate(due_dates, start=1)
     )
-    for visit in visits:
-        messages.maintenance_reminder_schedule(visit)
+    messages.maintenance_reminders_schedule(visits)
 
 
 def _complete_maintenance_visit(session: Session) -> None:
-    visit = MaintenanceVisit.objects.filter(session=session).first()
+    # With what the "maintenance due" messages of the visits after it say.
+    visit = (
+        MaintenanceVisit.objects.filter(session=session)
+        .select_related("series__client", "series__treatment")
+        .first()
+    )
     if visit is None:
         return
     visit.status = MaintenanceVisit.Status.COMPLETED
@@ -184,8 +188,7 @@ def _complete_maintenance_visit(session: Session) -> None:
     for due_visit, due_on in zip(later, due_dates, strict=True):
         due_visit.due_on = due_on
     MaintenanceVisit.objects.bulk_update(later, ["due_on"])
-    for due_visit in later:
-        messages.maintenance_reminder_schedule(due_visit)
+    messages.maintenance_reminders_schedule(later)
 
 
 @transaction.atomic
