@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -180,9 +180,13 @@ def clients_with_standing(clients: Iterable[Client], *, today: date) -> list[Cli
     ]
 
 
-def client_standing(client: Client, on: date, *, today: date) -> Standing:
-    """Whether a client can book on the spa-local date `on`, with every finding."""
-    return standing(assess(latest_intake(client), on, today=today), today=today)
+def client_standing(
+    client: Client, on: date, *, today: date, intakes: Sequence[Intake] | None = None
+) -> Standing:
+    """Whether a client can book on the spa-local date `on`, with every finding; `intakes`
+    are every version of their intake, newest first, when the caller has read them already."""
+    intake = latest_intake(client) if intakes is None else next(iter(intakes), None)
+    return standing(assess(intake, on, today=today), today=today)
 
 
 def client_intakes(client: Client) -> QuerySet[Intake]:
@@ -234,7 +238,7 @@ def client_series(client: Client) -> QuerySet[Any]:
 
 def client_sessions(client: Client, *, now: datetime) -> tuple[list[Any], list[Any]]:
     """The client's sessions to come (soonest first) and past ones (latest first)."""
-    sessions = client.sessions.select_related("treatment", "esthetician__user", "series")
+    sessions = client.sessions.select_related("treatment", "esthetician__user")
     upcoming = sessions.filter(starts_at__gte=now).order_by("starts_at", "pk")
     past = sessions.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[:PAST_SESSIONS]
     return list(upcoming), list(past)
