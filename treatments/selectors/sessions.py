@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from clients.eligibility import Finding, blocks, cautions
+from clients.eligibility import Finding, assess_at, blocks, cautions
 from clients.models import Client
 from clients.selectors import latest_intake
 from treatments import scheduling
@@ -24,7 +24,7 @@ from treatments.models import (
 )
 from treatments.scheduling import ProposedSession, Reason
 from treatments.selectors.availability import availability_for, slot_check
-from treatments.selectors.today import with_findings
+from treatments.selectors.today import SessionWithFindings
 
 # The reasons that come from the esthetician's calendar rather than the client's health.
 CALENDAR_CODES = frozenset(
@@ -100,7 +100,11 @@ class SessionPage:
 
 def session_page(session: Session, *, today: dt.date) -> SessionPage:
     """The session with its place ("Series 3 of 8") and, while booked, the day's findings."""
-    item = with_findings([session], today=today)[0]
+    # As `with_findings` assesses, for one session: only a booked one, on its date.
+    booked = session.status == Session.Status.BOOKED
+    intake = latest_intake(session.client) if booked else None
+    findings = assess_at(intake, session.starts_at, today=today) if booked else []
+    item = SessionWithFindings(session=session, findings=findings)
     place = item.place
     visit = getattr(session, "maintenance_visit", None)
     if session.kind == Session.Kind.MAINTENANCE and visit is not None and session.series:
