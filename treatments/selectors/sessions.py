@@ -54,11 +54,10 @@ def session_for_page(pk: int) -> Session | None:
     Read in two queries of five tables each rather than one of ten: PostgreSQL takes longer
     to plan the ten-table join than to plan and run both halves.
     """
-    session = (
-        Session.objects.select_related(*PAGE_RELATIONS).with_series_position().filter(pk=pk)
-    ).first()
-    outcome = Session.objects.select_related(*PAGE_OUTCOME).filter(pk=pk).first()
-    if session is None or outcome is None:
+    try:
+        session = Session.objects.select_related(*PAGE_RELATIONS).with_series_position().get(pk=pk)
+        outcome = Session.objects.select_related(*PAGE_OUTCOME).get(pk=pk)
+    except Session.DoesNotExist:
         return None
     for name in ("record", "maintenance_visit", "booked_by"):
         relation = Session._meta.get_field(name)
