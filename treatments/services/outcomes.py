@@ -157,29 +157,26 @@ def _complete_course(series: Series, completed_on: dt.date) -> None:
 
 
 def _complete_maintenance_visit(session: Session) -> None:
-    # With what the "maintenance due" messages of the visits after it say.
-    visit = (
-        MaintenanceVisit.objects.filter(session=session)
-        .select_related("series__client", "series__treatment")
-        .first()
+    # Every visit of the series in one read, with what the messages of those due say.
+    visits = list(
+        MaintenanceVisit.objects.filter(series_id=session.series_id)
+        .select_related("session", "series__client", "series__treatment")
+        .order_by("number")
     )
+    visit = next((one for one in visits if one.session_id == session.pk), None)
     if visit is None:
         return
     visit.status = MaintenanceVisit.Status.COMPLETED
     visit.save(update_fields=["status"])
     # The visits after the latest one given, by date (a visit recorded late changes nothing
     # for those after a later one), fall due from that visit's actual date.
-    latest = (
-        visit.series.visits.filter(status=MaintenanceVisit.Status.COMPLETED)
-        .select_related("session")
-        .order_by("-session__starts_at", "-number")
-        .first()
-    )
-    later = list(
-        visit.series.visits.filter(number__gt=latest.number)
-        .exclude(status=MaintenanceVisit.Status.COMPLETED)
-        .order_by("number")
-    )
+    given = [one for one in visits if one.status == MaintenanceVisit.Status.COMPLETED]
+    latest = max(given, key=lambda one: (one.session.starts_at, one.number))
+    later = [
+        one
+        for one in visits
+        if one.number > latest.number and one.status != MaintenanceVisit.Status.COMPLETED
+    ]
     due_dates = scheduling.maintenance_due_dates(
         after=timezone.localdate(latest.session.starts_at),
         weeks=visit.series.maintenance_weeks,
