@@ -45,7 +45,6 @@ from treatments.selectors.sessions import (
     previous_intensity,
     session_for_page,
     session_page,
-    sessions_for_page,
 )
 from treatments.selectors.today import (
     SessionWithFindings,
@@ -96,7 +95,6 @@ __all__ = [
     "session_page",
     "session_place",
     "sessions_for_day",
-    "sessions_for_page",
     "shortest_treatment_minutes",
     "slot_check",
     "team_calendar_for",

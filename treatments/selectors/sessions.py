@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from clients.eligibility import Finding, assess_at, blocks, cautions
@@ -43,13 +42,8 @@ PAGE_RELATIONS = ("client", "esthetician__user", "treatment", "series")
 PAGE_OUTCOME = ("record__recorded_by", "maintenance_visit", "booked_by")
 
 
-def sessions_for_page() -> QuerySet[Session]:
-    """Sessions with everything their page shows, for `get_object_or_404`."""
-    return Session.objects.select_related(*PAGE_RELATIONS, *PAGE_OUTCOME).with_series_position()
-
-
 def session_for_page(pk: int) -> Session | None:
-    """One session with everything its page shows, as `sessions_for_page` reads it, or None.
+    """One session with everything its page shows (its place in the course too), or None.
 
     Read in two queries of five tables each rather than one of ten: PostgreSQL takes longer
     to plan the ten-table join than to plan and run both halves.
