@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
@@ -180,9 +180,13 @@ def clients_with_standing(clients: Iterable[Client], *, today: date) -> list[Cli
     ]
 
 
-def client_standing(client: Client, on: date, *, today: date) -> Standing:
-    """Whether a client can book on the spa-local date `on`, with every finding."""
-    return standing(assess(latest_intake(client), on, today=today), today=today)
+def client_standing(
+    client: Client, on: date, *, today: date, intakes: Sequence[Intake] | None = None
+) -> Standing:
+    """Whether a client can book on the spa-local date `on`, with every finding; `intakes`
+    are every version of their intake, newest first, when the caller has read them already."""
+    intake = latest_intake(client) if intakes is None else next(iter(intakes), None)
+    return standing(assess(intake, on, today=today), today=today)
 
 
 def client_intakes(client: Client) -> QuerySet[Intake]:
@@ -223,25 +227,18 @@ def intake_initial(client: Client) -> dict[str, Any]:
 
 
 def client_series(client: Client) -> QuerySet[Any]:
-    """The client's series, newest first, each with `completed`: its course treatments given."""
-    session = client.sessions.model
-    completed = Count(
-        "sessions",
-        filter=Q(
-            sessions__status=session.Status.COMPLETED,
-            sessions__kind__in=session.COURSE_KINDS,
-        ),
-    )
+    """The client's series, newest first, each with `completed`: its course treatments given
+    (the tally the database keeps on each series)."""
     return (
         client.series.select_related("treatment", "esthetician__user")
-        .annotate(completed=completed)
+        .annotate(completed=F("completed_count"))
         .order_by("-starts_on", "-pk")
     )
 
 
 def client_sessions(client: Client, *, now: datetime) -> tuple[list[Any], list[Any]]:
     """The client's sessions to come (soonest first) and past ones (latest first)."""
-    sessions = client.sessions.select_related("treatment", "esthetician__user", "series")
+    sessions = client.sessions.select_related("treatment", "esthetician__user")
     upcoming = sessions.filter(starts_at__gte=now).order_by("starts_at", "pk")
     past = sessions.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[:PAST_SESSIONS]
     return list(upcoming), list(past)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -45,21 +48,60 @@ class QuickSelect(forms.Select):
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
-        for group_name, options, _ in widget["optgroups"]:
+        # The select's own context without Django's per-option dictionaries (`optgroups`).
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        parts = [f'<select name="{_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+        chosen, has_selected = widget["value"], False
+        for group_value, group_label in self.choices:
+            group_name = None
+            options = [("" if group_value is None else group_value, group_label)]
+            if isinstance(group_label, (list, tuple)):
+                group_name, options = group_value, group_label
             if group_name:
-                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
-            parts.extend(
-                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
-                f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
-                for option in options
-            )
+                parts.append(f'\n  <optgroup label="{_escape(group_name)}">')
+            for option_value, option_label in options:
+                # As Django's: only the first option with the value is selected, unless multiple.
+                selected = (not has_selected or self.allow_multiple_selected) and str(
+                    option_value
+                ) in chosen
+                has_selected |= selected
+                parts.append(
+                    f'\n  <option value="{_escape(option_value)}"{" selected" if selected else ""}>'
+                    f"{_escape(option_label)}</option>\n"
+                )
             if group_name:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         # Safe: every name, value and label above is escaped.
         return mark_safe("".join(parts))
+
+
+def _escape(text: Any) -> str:
+    """`conditional_escape` without its lazy-string wrapper, for the hundreds of options."""
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
+
+
+class NamedEstheticians(ModelChoiceIterator):
+    """The estheticians as (pk, name) read in one plain query: no model built per option, for
+    a list as long as the team's. The names are `Esthetician.__str__`'s."""
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rows = self.queryset.values_list(
+            "pk", "user__first_name", "user__last_name", "user__username"
+        )
+        for pk, first_name, last_name, username in rows:
+            name = f"{first_name} {last_name}".strip() or username
+            yield (ModelChoiceIteratorValue(pk, None), name)
+
+
+class EstheticianChoiceField(forms.ModelChoiceField):
+    """A choice of esthetician whose options are read without building the estheticians."""
+
+    iterator = NamedEstheticians
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
@@ -103,7 +145,7 @@ def caution_note_field(help_text: str = "") -> forms.CharField:
 
 def esthetician_choice() -> forms.ModelChoiceField:
     """The estheticians who work here now, starting on none unless the view preselects one."""
-    return forms.ModelChoiceField(
+    return EstheticianChoiceField(
         queryset=Esthetician.objects.filter(is_active=True).select_related("user"),
         empty_label="Choose an esthetician",
         error_messages={"required": "Choose the esthetician."},
@@ -238,7 +280,7 @@ class RescheduleForm(forms.Form):
 
     day = forms.DateField(label="New date", widget=DateInput())
     time = forms.TimeField(label="New time", widget=TimeInput())
-    esthetician = forms.ModelChoiceField(
+    esthetician = EstheticianChoiceField(
         label="Esthetician",
         queryset=Esthetician.objects.filter(is_active=True).select_related("user"),
         widget=QuickSelect,

@@ -86,17 +86,19 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_object_or_404(Client, pk=pk)
     today = timezone.localdate()
     on, date_error = _chosen_date(request.GET.get("on", ""), today=today)
+    # The full page lists every intake version: the latest of them is the one assessed.
+    intakes = None if wants_partial(request) else list(client_intakes(client))
     context: dict[str, Any] = {
         "client": client,
         "today": today,
         "on": on,
         "date_error": date_error,
-        "standing": client_standing(client, on, today=today),
+        "standing": client_standing(client, on, today=today, intakes=intakes),
     }
     seen = f"Client page: findings on {day_label(on, today=today)}"
-    if not wants_partial(request):
+    if intakes is not None:
         seen += ", intake history, sessions and treatment records"
-        context |= _client_page(request, client)
+        context |= _client_page(request, client, intakes)
     services.health_records_viewed(user=request.user, clients=[client], seen=seen)
     return render_page(request, "clients/client_detail.html", context, partial="banner")
 
@@ -211,13 +213,13 @@ def _chosen_date(value: str, *, today: dt.date) -> tuple[dt.date, str]:
         )
 
 
-def _client_page(request: HttpRequest, client: Client) -> dict[str, Any]:
+def _client_page(request: HttpRequest, client: Client, intakes: list[Intake]) -> dict[str, Any]:
     """What the full client page shows beyond the banner."""
     upcoming, past = client_sessions(client, now=timezone.now())
     sent = request.session.pop(SENT_LINK, None)
     manager = is_manager(request.user)
     return {
-        "versions": history.versions(list(client_intakes(client))),
+        "versions": history.versions(intakes),
         "series": client_series(client),
         "upcoming": upcoming,
         "past": past,

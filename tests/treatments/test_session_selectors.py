@@ -23,8 +23,8 @@ from treatments.selectors import (
     booking_check,
     make_up_obstacles,
     previous_intensity,
+    session_for_page,
     session_page,
-    sessions_for_page,
 )
 
 pytestmark = pytest.mark.django_db
@@ -152,7 +152,9 @@ def test_a_caution_with_a_note_can_be_booked(esthetician):
 
 
 def page_of(session: Session):
-    return session_page(sessions_for_page().get(pk=session.pk), today=TODAY)
+    shown = session_for_page(session.pk)
+    assert shown is not None
+    return session_page(shown, today=TODAY)
 
 
 def test_a_series_session_has_its_place_in_the_course(esthetician):

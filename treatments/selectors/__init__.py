@@ -43,8 +43,8 @@ from treatments.selectors.sessions import (
     latest_record,
     make_up_obstacles,
     previous_intensity,
+    session_for_page,
     session_page,
-    sessions_for_page,
 )
 from treatments.selectors.today import (
     SessionWithFindings,
@@ -91,10 +91,10 @@ __all__ = [
     "series_timeline",
     "series_upcoming_sessions",
     "series_with_people",
+    "session_for_page",
     "session_page",
     "session_place",
     "sessions_for_day",
-    "sessions_for_page",
     "shortest_treatment_minutes",
     "slot_check",
     "team_calendar_for",

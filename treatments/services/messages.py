@@ -73,13 +73,29 @@ def maintenance_topic(visit: MaintenanceVisit) -> str:
 
 def maintenance_reminder_schedule(visit: MaintenanceVisit) -> None:
     """(Re)write the "maintenance due" message for a visit not booked, a week before it."""
-    messages_cancel(topic=maintenance_topic(visit))
-    if visit.status != MaintenanceVisit.Status.DUE:
+    maintenance_reminders_schedule([visit])
+
+
+def maintenance_reminders_schedule(visits: Iterable[MaintenanceVisit]) -> None:
+    """(Re)write the "maintenance due" messages of visits not booked, each a week before it:
+    the pending ones cancelled in one UPDATE, the new ones written in one INSERT."""
+    visits = list(visits)
+    if not visits:
         return
+    Message.objects.filter(
+        topic__in=[maintenance_topic(visit) for visit in visits],
+        status=Message.Status.PENDING,
+    ).update(status=Message.Status.CANCELLED)
+    messages_queue(
+        _maintenance_due(visit) for visit in visits if visit.status == MaintenanceVisit.Status.DUE
+    )
+
+
+def _maintenance_due(visit: MaintenanceVisit) -> Message | None:
     series = visit.series
     client = series.client
     days = settings.MAINTENANCE_REMINDER_DAYS_BEFORE
-    message_queue(
+    return message_draft(
         kind=Message.Kind.MAINTENANCE_DUE,
         to=client.email,
         subject=f"{settings.SPA_NAME}: time for your maintenance facial",

@@ -153,29 +153,30 @@ def _complete_course(series: Series, completed_on: dt.date) -> None:
         MaintenanceVisit(series=series, number=number, due_on=due_on)
         for number, due_on in enumerate(due_dates, start=1)
     )
-    for visit in visits:
-        messages.maintenance_reminder_schedule(visit)
+    messages.maintenance_reminders_schedule(visits)
 
 
 def _complete_maintenance_visit(session: Session) -> None:
-    visit = MaintenanceVisit.objects.filter(session=session).first()
+    # Every visit of the series in one read, with what the messages of those due say.
+    visits = list(
+        MaintenanceVisit.objects.filter(series_id=session.series_id)
+        .select_related("session", "series__client", "series__treatment")
+        .order_by("number")
+    )
+    visit = next((one for one in visits if one.session_id == session.pk), None)
     if visit is None:
         return
     visit.status = MaintenanceVisit.Status.COMPLETED
     visit.save(update_fields=["status"])
     # The visits after the latest one given, by date (a visit recorded late changes nothing
     # for those after a later one), fall due from that visit's actual date.
-    latest = (
-        visit.series.visits.filter(status=MaintenanceVisit.Status.COMPLETED)
-        .select_related("session")
-        .order_by("-session__starts_at", "-number")
-        .first()
-    )
-    later = list(
-        visit.series.visits.filter(number__gt=latest.number)
-        .exclude(status=MaintenanceVisit.Status.COMPLETED)
-        .order_by("number")
-    )
+    given = [one for one in visits if one.status == MaintenanceVisit.Status.COMPLETED]
+    latest = max(given, key=lambda one: (one.session.starts_at, one.number))
+    later = [
+        one
+        for one in visits
+        if one.number > latest.number and one.status != MaintenanceVisit.Status.COMPLETED
+    ]
     due_dates = scheduling.maintenance_due_dates(
         after=timezone.localdate(latest.session.starts_at),
         weeks=visit.series.maintenance_weeks,
@@ -184,8 +185,7 @@ def _complete_maintenance_visit(session: Session) -> None:
     for due_visit, due_on in zip(later, due_dates, strict=True):
         due_visit.due_on = due_on
     MaintenanceVisit.objects.bulk_update(later, ["due_on"])
-    for due_visit in later:
-        messages.maintenance_reminder_schedule(due_visit)
+    messages.maintenance_reminders_schedule(later)
 
 
 @transaction.atomic

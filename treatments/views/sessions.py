@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -44,8 +44,8 @@ from treatments.selectors import (
     last_treatment,
     latest_record,
     make_up_obstacles,
+    session_for_page,
     session_page,
-    sessions_for_page,
 )
 from treatments.services import BookingRefused, CheckIn
 from treatments.views.calendar import VIEWS as CALENDAR_VIEWS
@@ -269,7 +269,10 @@ def _log_booking_page(
 
 
 def _session_or_404(pk: int) -> Session:
-    return get_object_or_404(sessions_for_page(), pk=pk)
+    session = session_for_page(pk)
+    if session is None:
+        raise Http404("No session here.")
+    return session
 
 
 def _render_session(
