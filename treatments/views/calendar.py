@@ -142,7 +142,18 @@ def _calendar_page(request: HttpRequest) -> dict[str, Any]:
     context["move_query"] = urlencode(
         {"view": view, "date": day.isoformat(), "esthetician": esthetician.pk}
     )
+    # The addresses the grid links each free time and session to: reversed once per page, the
+    # session's number put in by the template (hundreds of entries, one reverse each).
+    context["book_url"] = reverse("session_new")
+    context["session_url"] = _around_number("session_detail")
+    context["move_url"] = _around_number("calendar_move")
     return context
+
+
+def _around_number(name: str) -> tuple[str, str]:
+    """A session's address as the text before and after its number."""
+    before, after = reverse(name, args=[0]).rsplit("/0/", 1)
+    return f"{before}/", f"/{after}"
 
 
 def _move(request: HttpRequest, session: Session, form: RescheduleForm) -> Move:
