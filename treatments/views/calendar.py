@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from spa.access import staff_required
+from spa.addresses import numbered
 from spa.dates import day_label, moment_label
 from spa.throttle import limit_link_guesses
 from spa.views import render_page, wants_partial
@@ -145,15 +146,8 @@ def _calendar_page(request: HttpRequest) -> dict[str, Any]:
     # The addresses the grid links each free time and session to: reversed once per page, the
     # session's number put in by the template (hundreds of entries, one reverse each).
     context["book_url"] = reverse("session_new")
-    context["session_url"] = _around_number("session_detail")
-    context["move_url"] = _around_number("calendar_move")
+    context["to"] = numbered(session="session_detail", move="calendar_move")
     return context
-
-
-def _around_number(name: str) -> tuple[str, str]:
-    """A session's address as the text before and after its number."""
-    before, after = reverse(name, args=[0]).rsplit("/0/", 1)
-    return f"{before}/", f"/{after}"
 
 
 def _move(request: HttpRequest, session: Session, form: RescheduleForm) -> Move:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from clients.services import health_records_viewed_each
 from spa.access import staff_required
+from spa.addresses import numbered
 from spa.dates import day_label
 from treatments.models import Esthetician
 from treatments.selectors import WorklistSession, sessions_for_day, team_day, worklist
@@ -58,6 +59,16 @@ def today(request: HttpRequest) -> HttpResponse:
         "limit": LIMIT,
         # Where each step (check-in, the record, a no-show, a new intake link) comes back to.
         "back_to": here if own or esthetician is None else f"{here}?esthetician={esthetician.pk}",
+        # The pages each row links to, reversed once for the page (a row's number put in).
+        "to": numbered(
+            session="session_detail",
+            check_in="session_check_in",
+            complete="session_complete",
+            no_show="session_no_show",
+            client="client_detail",
+            intake_link="client_intake_link",
+            series="series_detail",
+        ),
     }
     return render(request, "treatments/today.html", context)
 
