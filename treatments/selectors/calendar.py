@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db.models import CharField, Func, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from clients.models import Client
 from treatments.calendar_grid import Timetable
@@ -35,6 +36,11 @@ FEED_FETCHES_SHOWN = 10
 # Reads ------------------------------------------------------------------------------------
 
 
+def _clock(moment: dt.datetime) -> str:
+    """A moment's time of day as the spa reads it ("09:30")."""
+    return f"{timezone.localtime(moment):%H:%M}"
+
+
 @dataclass(frozen=True)
 class CalendarSession:
     """A session as the calendar labels it."""
@@ -53,6 +59,15 @@ class CalendarSession:
     @property
     def status(self) -> str:
         return self.session.status
+
+    @property
+    def hours(self) -> str:
+        """From and until, as the spa reads them ("10:00–11:00")."""
+        return f"{_clock(self.starts_at)}–{_clock(self.ends_at)}"
+
+    @property
+    def starts_clock(self) -> str:
+        return _clock(self.starts_at)
 
     @property
     def flagged(self) -> bool:
