@@ -85,8 +85,13 @@ class CalendarData:
 
 
 def calendar_estheticians() -> list[Esthetician]:
-    """The estheticians whose calendars staff can pick, in the estheticians' own order."""
-    return list(Esthetician.objects.filter(is_active=True).select_related("user"))
+    """The estheticians whose calendars staff can pick, in the estheticians' own order: what
+    names them and no more (the whole team is read for every calendar page)."""
+    return list(
+        Esthetician.objects.filter(is_active=True)
+        .select_related("user")
+        .only("is_active", "user__first_name", "user__last_name", "user__username")
+    )
 
 
 def shortest_treatment_minutes() -> int | None:
