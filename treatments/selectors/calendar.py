@@ -100,6 +100,26 @@ def shortest_treatment_minutes() -> int | None:
     return Treatment.objects.filter(is_active=True).aggregate(shortest=Min("minutes"))["shortest"]
 
 
+# A session's fields the calendar reads, and those of what its label names.
+CALENDAR_FIELDS = (
+    "client_id",
+    "esthetician_id",
+    "treatment_id",
+    "series_id",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "status",
+    "needs_attention",
+    "client__first_name",
+    "client__last_name",
+    "treatment__name",
+    "series__planned_sessions",
+    "series__maintenance_visits",
+    "maintenance_visit__number",
+)
+
+
 def calendar_sessions(
     *, starts_on: dt.date, ends_on: dt.date, esthetician: Esthetician | None = None
 ) -> QuerySet[Session]:
@@ -112,9 +132,9 @@ def calendar_sessions(
     if esthetician is not None:
         sessions = sessions.filter(esthetician=esthetician)
     return (
-        sessions.select_related(
-            "client", "treatment", "series", "esthetician__user", "maintenance_visit"
-        )
+        sessions.select_related("client", "treatment", "series", "maintenance_visit")
+        # What the label and the grid read, no more: a busy day has hundreds of sessions.
+        .only(*CALENDAR_FIELDS)
         .with_series_position()
         .order_by("starts_at", "pk")
     )
