@@ -37,7 +37,12 @@ from clients.eligibility import oldest_intake_in_date
 from clients.models import Client, Intake, IntakeLink
 from treatments.models import Esthetician, Series, Session
 from treatments.progress import why_behind
-from treatments.selectors.dashboard import behind_schedule_ids, series_progress, with_progress
+from treatments.selectors.dashboard import (
+    PROGRESS_FIELDS,
+    behind_schedule_ids,
+    series_progress,
+    with_progress,
+)
 from treatments.selectors.today import WorklistSession, day_bounds
 
 Row = TypeVar("Row")
@@ -236,6 +241,19 @@ def _this_week(
     )
 
 
+# What a series behind schedule shows and is judged by (its progress), and who it is with.
+BEHIND_FIELDS = (
+    *(field for field in PROGRESS_FIELDS if field != "next_session_at"),
+    "status",
+    "client__first_name",
+    "client__last_name",
+    "treatment__name",
+    "esthetician__user__first_name",
+    "esthetician__user__last_name",
+    "esthetician__user__username",
+)
+
+
 def series_behind(
     *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime, limit: int = LIMIT
 ) -> Bounded[BehindSeries]:
@@ -244,9 +262,9 @@ def series_behind(
     if not ids:
         return Bounded(rows=[], total=0)
     series = with_progress(
-        Series.objects.filter(pk__in=sorted(ids)).select_related(
-            "client", "treatment", "esthetician__user"
-        ),
+        Series.objects.filter(pk__in=sorted(ids))
+        .select_related("client", "treatment", "esthetician__user")
+        .only(*BEHIND_FIELDS),
         now=now,
     ).order_by(F("last_completed_at").asc(nulls_first=True), "starts_on", "pk")[:limit]
     rows = [
