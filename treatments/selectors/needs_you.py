@@ -150,6 +150,20 @@ def sessions_flagged(
     return Bounded(rows=_by_esthetician(found, lambda session: session), total=total)
 
 
+# What a client's next session shows beside their intake, and who it is with.
+INTAKE_FIELDS = (
+    "client_id",
+    "esthetician_id",
+    "starts_at",
+    "client__first_name",
+    "client__last_name",
+    "client__email",
+    "esthetician__user__first_name",
+    "esthetician__user__last_name",
+    "esthetician__user__username",
+)
+
+
 def intakes_running_out(
     *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime, limit: int = LIMIT
 ) -> Bounded[IntakeRunningOut]:
@@ -191,7 +205,8 @@ def intakes_running_out(
         client=OuterRef("client_id"), used_at__isnull=True, expires_at__gt=now
     ).order_by("-created_at")
     found = (
-        _sessions(None)
+        Session.objects.select_related("client", "esthetician__user")
+        .only(*INTAKE_FIELDS)
         .filter(pk__in=out_of_date[:limit])
         .annotate(given_at=latest, link_sent_at=Subquery(open_link.values("created_at")[:1]))
         .order_by("starts_at", "pk")
