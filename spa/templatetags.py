@@ -9,6 +9,7 @@ from django import template
 from django.utils import timezone
 
 from spa.access import is_manager as user_is_manager
+from spa.addresses import Numbered
 from spa.dates import day_label, moment_label
 
 register = template.Library()
@@ -30,6 +31,12 @@ def spa_moment(value: datetime | None) -> str:
     if value is None:
         return ""
     return moment_label(value, today=timezone.localdate())
+
+
+@register.filter
+def numbered(address: Numbered, number: int) -> str:
+    """A record's page: `{{ to.session|numbered:session.pk }}` (see `spa.addresses`)."""
+    return address.at(number)
 
 
 @register.filter

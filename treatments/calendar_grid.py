@@ -62,6 +62,11 @@ class FreeSlot:
 
     is_free = True
 
+    @property
+    def clock(self) -> str:
+        """The start as the spa reads it ("09:30")."""
+        return f"{self.starts_at:%H:%M}"
+
 
 @dataclass(frozen=True)
 class Band:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db.models import CharField, Func, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from clients.models import Client
 from treatments.calendar_grid import Timetable
@@ -35,6 +36,11 @@ FEED_FETCHES_SHOWN = 10
 # Reads ------------------------------------------------------------------------------------
 
 
+def _clock(moment: dt.datetime) -> str:
+    """A moment's time of day as the spa reads it ("09:30")."""
+    return f"{timezone.localtime(moment):%H:%M}"
+
+
 @dataclass(frozen=True)
 class CalendarSession:
     """A session as the calendar labels it."""
@@ -55,6 +61,15 @@ class CalendarSession:
         return self.session.status
 
     @property
+    def hours(self) -> str:
+        """From and until, as the spa reads them ("10:00–11:00")."""
+        return f"{_clock(self.starts_at)}–{_clock(self.ends_at)}"
+
+    @property
+    def starts_clock(self) -> str:
+        return _clock(self.starts_at)
+
+    @property
     def flagged(self) -> bool:
         """A booked session a newer intake now blocks: staff must decide before the visit."""
         return self.session.needs_attention and self.status == Session.Status.BOOKED
@@ -70,14 +85,39 @@ class CalendarData:
 
 
 def calendar_estheticians() -> list[Esthetician]:
-    """The estheticians whose calendars staff can pick, in the estheticians' own order."""
-    return list(Esthetician.objects.filter(is_active=True).select_related("user"))
+    """The estheticians whose calendars staff can pick, in the estheticians' own order: what
+    names them and no more (the whole team is read for every calendar page)."""
+    return list(
+        Esthetician.objects.filter(is_active=True)
+        .select_related("user")
+        .only("is_active", "user__first_name", "user__last_name", "user__username")
+    )
 
 
 def shortest_treatment_minutes() -> int | None:
     """How long the shortest treatment on offer lasts, in minutes (None: none is on offer):
     a free time shorter than that cannot be booked."""
     return Treatment.objects.filter(is_active=True).aggregate(shortest=Min("minutes"))["shortest"]
+
+
+# A session's fields the calendar reads, and those of what its label names.
+CALENDAR_FIELDS = (
+    "client_id",
+    "esthetician_id",
+    "treatment_id",
+    "series_id",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "status",
+    "needs_attention",
+    "client__first_name",
+    "client__last_name",
+    "treatment__name",
+    "series__planned_sessions",
+    "series__maintenance_visits",
+    "maintenance_visit__number",
+)
 
 
 def calendar_sessions(
@@ -92,9 +132,9 @@ def calendar_sessions(
     if esthetician is not None:
         sessions = sessions.filter(esthetician=esthetician)
     return (
-        sessions.select_related(
-            "client", "treatment", "series", "esthetician__user", "maintenance_visit"
-        )
+        sessions.select_related("client", "treatment", "series", "maintenance_visit")
+        # What the label and the grid read, no more: a busy day has hundreds of sessions.
+        .only(*CALENDAR_FIELDS)
         .with_series_position()
         .order_by("starts_at", "pk")
     )

@@ -158,15 +158,16 @@ def course_progress(
     first_session_at: dt.datetime | None,
 ) -> CourseProgress:
     """A series' progress as the rules take it, from its tally and next session."""
+    zone = timezone.get_current_timezone()  # once: asked for each of hundreds of series
     return CourseProgress(
         starts_on=starts_on,
         sessions_per_week=sessions_per_week,
         planned_sessions=planned_sessions,
         completed=completed_count,
         booked=booked_count,
-        last_completed_on=timezone.localdate(last_completed_at) if last_completed_at else None,
-        next_booked_on=timezone.localdate(next_session_at) if next_session_at else None,
-        first_session_on=timezone.localdate(first_session_at) if first_session_at else None,
+        last_completed_on=last_completed_at.astimezone(zone).date() if last_completed_at else None,
+        next_booked_on=next_session_at.astimezone(zone).date() if next_session_at else None,
+        first_session_on=first_session_at.astimezone(zone).date() if first_session_at else None,
     )
 
 

@@ -37,7 +37,12 @@ from clients.eligibility import oldest_intake_in_date
 from clients.models import Client, Intake, IntakeLink
 from treatments.models import Esthetician, Series, Session
 from treatments.progress import why_behind
-from treatments.selectors.dashboard import behind_schedule_ids, series_progress, with_progress
+from treatments.selectors.dashboard import (
+    PROGRESS_FIELDS,
+    behind_schedule_ids,
+    series_progress,
+    with_progress,
+)
 from treatments.selectors.today import WorklistSession, day_bounds
 
 Row = TypeVar("Row")
@@ -145,6 +150,20 @@ def sessions_flagged(
     return Bounded(rows=_by_esthetician(found, lambda session: session), total=total)
 
 
+# What a client's next session shows beside their intake, and who it is with.
+INTAKE_FIELDS = (
+    "client_id",
+    "esthetician_id",
+    "starts_at",
+    "client__first_name",
+    "client__last_name",
+    "client__email",
+    "esthetician__user__first_name",
+    "esthetician__user__last_name",
+    "esthetician__user__username",
+)
+
+
 def intakes_running_out(
     *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime, limit: int = LIMIT
 ) -> Bounded[IntakeRunningOut]:
@@ -154,7 +173,7 @@ def intakes_running_out(
     Only the next session counts: at each visit the pre-treatment check records a new intake
     version, so a later session is judged against that one. Two queries, whatever the number
     of sessions: the database picks each client's next booking this week and judges it by their
-    latest intake (only its key comes back), then the rows to show are read.
+    intakes (only its key comes back), then the rows to show are read.
     """
     week = _this_week(Session.objects.all(), today=today, now=now)
     # A client's next booking is the one no other booking of theirs this week comes before.
@@ -167,11 +186,16 @@ def intakes_running_out(
         .latest_first()
         .values("submitted_at")[:1]
     )
+    # Out of date: no intake of theirs given at or after the day's oldest in date (one probe of
+    # the index on the client's intakes, rather than reading the latest one twice).
+    in_date = Intake.objects.filter(
+        client=OuterRef("client_id"), submitted_at__gte=OuterRef("in_date_from")
+    )
     mine = week if esthetician is None else week.filter(esthetician=esthetician)
     out_of_date = list(
         mine.filter(~Exists(earlier))
-        .annotate(given_at=latest, in_date_from=_in_date_from(today))
-        .filter(Q(given_at__isnull=True) | Q(given_at__lt=F("in_date_from")))
+        .annotate(in_date_from=_in_date_from(today))
+        .filter(~Exists(in_date))
         .order_by("starts_at", "pk")
         .values_list("pk", flat=True)
     )
@@ -181,7 +205,8 @@ def intakes_running_out(
         client=OuterRef("client_id"), used_at__isnull=True, expires_at__gt=now
     ).order_by("-created_at")
     found = (
-        _sessions(None)
+        Session.objects.select_related("client", "esthetician__user")
+        .only(*INTAKE_FIELDS)
         .filter(pk__in=out_of_date[:limit])
         .annotate(given_at=latest, link_sent_at=Subquery(open_link.values("created_at")[:1]))
         .order_by("starts_at", "pk")
@@ -231,6 +256,19 @@ def _this_week(
     )
 
 
+# What a series behind schedule shows and is judged by (its progress), and who it is with.
+BEHIND_FIELDS = (
+    *(field for field in PROGRESS_FIELDS if field != "next_session_at"),
+    "status",
+    "client__first_name",
+    "client__last_name",
+    "treatment__name",
+    "esthetician__user__first_name",
+    "esthetician__user__last_name",
+    "esthetician__user__username",
+)
+
+
 def series_behind(
     *, esthetician: Esthetician | None, today: dt.date, now: dt.datetime, limit: int = LIMIT
 ) -> Bounded[BehindSeries]:
@@ -239,9 +277,9 @@ def series_behind(
     if not ids:
         return Bounded(rows=[], total=0)
     series = with_progress(
-        Series.objects.filter(pk__in=sorted(ids)).select_related(
-            "client", "treatment", "esthetician__user"
-        ),
+        Series.objects.filter(pk__in=sorted(ids))
+        .select_related("client", "treatment", "esthetician__user")
+        .only(*BEHIND_FIELDS),
         now=now,
     ).order_by(F("last_completed_at").asc(nulls_first=True), "starts_on", "pk")[:limit]
     rows = [

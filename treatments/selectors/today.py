@@ -60,6 +60,16 @@ class TeamMemberDay:
     last_ends_at: dt.datetime
 
     @property
+    def from_time(self) -> str:
+        """When the first session starts, as the spa reads it ("09:00")."""
+        return f"{timezone.localtime(self.first_starts_at):%H:%M}"
+
+    @property
+    def until_time(self) -> str:
+        """When the last session ends, as the spa reads it."""
+        return f"{timezone.localtime(self.last_ends_at):%H:%M}"
+
+    @property
     def to_come(self) -> int:
         """Booked and not yet checked in: still to come, or still to be recorded."""
         return self.sessions - self.checked_in - self.completed - self.not_held

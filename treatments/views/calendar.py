@@ -15,9 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from spa.access import staff_required
+from spa.addresses import numbered
 from spa.dates import day_label, moment_label
 from spa.throttle import limit_link_guesses
 from spa.views import render_page, wants_partial
@@ -138,10 +141,15 @@ def _calendar_page(request: HttpRequest) -> dict[str, Any]:
         context |= _team_day(estheticians, esthetician, day=day, today=today, shortest=shortest)
     else:
         context |= _week(esthetician, day=day, today=today, shortest=shortest)
+        context["picker"] = _picker(estheticians, esthetician, own=context["own"])
     context["links"] = _links(esthetician, view=view, day=day, today=today)
     context["move_query"] = urlencode(
         {"view": view, "date": day.isoformat(), "esthetician": esthetician.pk}
     )
+    # The addresses the grid links each free time and session to: reversed once per page, the
+    # session's number put in by the template (hundreds of entries, one reverse each).
+    context["book_url"] = reverse("session_new")
+    context["to"] = numbered(session="session_detail", move="calendar_move")
     return context
 
 
@@ -251,6 +259,27 @@ def _chosen_esthetician(
     if own is not None and own.is_active:
         return own, notice
     return (estheticians[0] if estheticians else None), notice
+
+
+def _picker(
+    estheticians: list[Esthetician], chosen: Esthetician, *, own: Esthetician | None
+) -> SafeString:
+    """The week's choice of esthetician, an option each (the whole team: written here in one
+    pass rather than by the template, a few lookups per esthetician)."""
+    selected = mark_safe(" selected")
+    return format_html_join(
+        "",
+        '\n          <option value="{}"{}>{}{}</option>\n        ',
+        (
+            (
+                person.pk,
+                selected if person.pk == chosen.pk else "",
+                person,
+                " (me)" if own is not None and person.pk == own.pk else "",
+            )
+            for person in estheticians
+        ),
+    )
 
 
 def _calendar_url(*, view: str, day: dt.date, esthetician: Esthetician) -> str:

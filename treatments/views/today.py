@@ -6,13 +6,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from clients.services import health_records_viewed_each
 from spa.access import staff_required
+from spa.addresses import numbered
 from spa.dates import day_label
 from treatments.models import Esthetician
-from treatments.selectors import WorklistSession, sessions_for_day, team_day, worklist
+from treatments.selectors import (
+    TeamMemberDay,
+    WorklistSession,
+    sessions_for_day,
+    team_day,
+    worklist,
+)
 from treatments.selectors.needs_you import LIMIT, NeedsYou, needs_you
 
 # What the page shows of a client's health, part by part, for their access log.
@@ -52,14 +61,50 @@ def today(request: HttpRequest) -> HttpResponse:
         "esthetician": esthetician,
         "own": own is not None,
         "team": team if in_numbers else [],
+        "team_rows": _team_rows(team) if in_numbers else "",
         "team_total": team_total,
         "sessions": sessions,
         "needs": needs,
         "limit": LIMIT,
         # Where each step (check-in, the record, a no-show, a new intake link) comes back to.
         "back_to": here if own or esthetician is None else f"{here}?esthetician={esthetician.pk}",
+        # The pages each row links to, reversed once for the page (a row's number put in).
+        "to": numbered(
+            session="session_detail",
+            check_in="session_check_in",
+            complete="session_complete",
+            no_show="session_no_show",
+            client="client_detail",
+            intake_link="client_intake_link",
+            series="series_detail",
+        ),
     }
     return render(request, "treatments/today.html", context)
+
+
+def _team_rows(team: list[TeamMemberDay]) -> SafeString:
+    """The team in numbers, a table row per esthetician opening their day: written in one
+    pass here rather than cell by cell by the template (a big team has hundreds)."""
+    return format_html_join(
+        "",
+        '<tr><th scope="row"><a href="?esthetician={}">{}</a></th><td>{}</td><td>{}</td>'
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n        ",
+        (
+            (
+                member.esthetician_pk,
+                member.name,
+                member.sessions,
+                member.from_time,
+                member.until_time,
+                member.checked_in,
+                member.completed,
+                member.to_come,
+                member.not_held,
+                member.flagged,
+            )
+            for member in team
+        ),
+    )
 
 
 def _chosen_esthetician(request: HttpRequest) -> Esthetician | None:
