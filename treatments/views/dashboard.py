@@ -47,6 +47,7 @@ from treatments.selectors.dashboard import (
     series_table,
     with_progress_for_page,
 )
+from treatments.views.dashboard_lists import attention_lines, visit_lines
 
 PAGE = "treatments/dashboard.html"
 # The element htmx swaps (its id, sent as HX-Target) and the partial that draws it.
@@ -116,9 +117,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["period_notices"] = period_notices
     if region is None:
         context |= _overview(today=today, now=now)
+        attention = list(needs_attention(now=now))
+        context["attention"] = attention_lines(attention, today=today)
         health_records_viewed(
             user=request.user,
-            clients=[session.client_id for session in context["attention"]],
+            clients=[session.client_id for session in attention],
             seen="Dashboard: why booked sessions need attention",
         )
     response = render_page(request, PAGE, context, partial=region)
@@ -239,11 +242,11 @@ def _figures(
 
 
 def _overview(*, today: dt.date, now: dt.datetime) -> dict[str, Any]:
-    """What the address does not change: maintenance to book, problems and the two charts."""
+    """What the address does not change: maintenance to book and the two charts (the
+    bookings that need attention are read by the view, which records who saw why)."""
     return {
-        "due_soon": list(maintenance_due_soon(today=today)),
-        "overdue": list(maintenance_overdue_visits(today=today)),
-        "attention": list(needs_attention(now=now)),
+        "due_soon": visit_lines(maintenance_due_soon(today=today), today=today),
+        "overdue": visit_lines(maintenance_overdue_visits(today=today), today=today),
         "weeks_chart": charts.weekly_columns(completed_per_week(today=today)),
         "status_chart": charts.status_bars(series_by_status()),
         "list_limit": LIST_LIMIT,
