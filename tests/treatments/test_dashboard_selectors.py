@@ -115,8 +115,10 @@ def test_completed_and_cancelled_series_are_never_behind(esthetician):
 
 
 def page(filters: dashboard.SeriesFilters) -> list[Series]:
-    rows = list(dashboard.series_table(filters, today=TODAY, now=NOW)[:25])
-    return dashboard.with_progress_for_page(rows, today=TODAY, now=NOW)
+    ids = list(
+        dashboard.series_table(filters, today=TODAY, now=NOW).values_list("pk", flat=True)[:25]
+    )
+    return dashboard.with_progress_for_page(ids, today=TODAY, now=NOW)
 
 
 def test_the_page_carries_progress_and_flags(esthetician):

@@ -298,11 +298,9 @@ def series_table(filters: SeriesFilters, *, today: dt.date, now: dt.datetime) ->
     return series.order_by(*order, "-pk" if filters.descending else "pk")
 
 
-def with_progress_for_page(
-    page: list[Series] | QuerySet[Series], *, today: dt.date, now: dt.datetime
-) -> list[Series]:
-    """The page's series, in the page's order, with their progress and flags (one query)."""
-    ids = [series.pk for series in page]
+def with_progress_for_page(ids: list[int], *, today: dt.date, now: dt.datetime) -> list[Series]:
+    """The series of a page (their ids, in the page's order), with their progress and flags
+    (one query)."""
     found = with_progress(
         Series.objects.filter(pk__in=ids).select_related(
             "client", "esthetician__user", "treatment"
@@ -465,11 +463,32 @@ def maintenance_overdue_visits(
     )
 
 
+# What a line of the maintenance lists shows: the visit, its client's name and contacts, the
+# esthetician's name (a hundred rows of whole clients and series cost more than their query).
+VISIT_LINE_FIELDS = (
+    "number",
+    "due_on",
+    "status",
+    "series__maintenance_visits",
+    "series__client__first_name",
+    "series__client__last_name",
+    "series__client__phone",
+    "series__client__email",
+    "series__esthetician__user__first_name",
+    "series__esthetician__user__last_name",
+    "series__esthetician__user__username",
+)
+
+
 def _visits_not_booked() -> QuerySet[MaintenanceVisit]:
-    return MaintenanceVisit.objects.filter(
-        status__in=[MaintenanceVisit.Status.DUE, MaintenanceVisit.Status.MISSED],
-        series__status=Series.Status.COMPLETED,
-    ).select_related("series__client", "series__esthetician__user")
+    return (
+        MaintenanceVisit.objects.filter(
+            status__in=[MaintenanceVisit.Status.DUE, MaintenanceVisit.Status.MISSED],
+            series__status=Series.Status.COMPLETED,
+        )
+        .select_related("series__client", "series__esthetician__user")
+        .only(*VISIT_LINE_FIELDS)
+    )
 
 
 def needs_attention(*, now: dt.datetime, limit: int = LIST_LIMIT) -> QuerySet[Session]:
