@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from html import escape
 
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -52,40 +53,33 @@ NO_CONTACT = mark_safe('<span class="muted">No phone or email</span>')
 
 def visit_lines(visits: Iterable[MaintenanceVisit], *, today: dt.date) -> list[SafeString]:
     """Each maintenance visit to book as its list item: who, which visit, when due, how to
-    reach the client and the link that books it."""
+    reach the client and the link that books it. Every text is escaped as a template would;
+    a day's "due" words are worked out once for the visits that share it."""
     book_url = reverse("session_new")
+    due_words: dict[dt.date, str] = {}
     lines = []
     for visit in visits:
         series = visit.series
         client = series.client
-        phone = (
-            format_html('<a href="tel:{}">{}</a>', client.phone.replace(" ", ""), client.phone)
-            if client.phone
-            else ""
+        phone, email = escape(client.phone), escape(client.email)
+        if visit.due_on not in due_words:
+            due_words[visit.due_on] = escape(_due(visit.due_on, today=today))
+        line = VISIT_ITEM.format(
+            client_url=escape(reverse("client_detail", args=[client.pk])),
+            name=escape(client.full_name),
+            number=visit.number,
+            visits=series.maintenance_visits,
+            esthetician=escape(str(series.esthetician)),
+            due=due_words[visit.due_on],
+            missed=MISSED if visit.status == MaintenanceVisit.Status.MISSED else "",
+            phone=f'<a href="tel:{phone.replace(" ", "")}">{phone}</a>' if phone else "",
+            email=f'<a href="mailto:{email}">{email}</a>' if email else "",
+            neither="" if phone or email else NO_CONTACT,
+            book_url=book_url,
+            client=client.pk,
+            visit=visit.pk,
         )
-        email = (
-            format_html('<a href="mailto:{}">{}</a>', client.email, client.email)
-            if client.email
-            else ""
-        )
-        lines.append(
-            format_html(
-                VISIT_ITEM,
-                client_url=reverse("client_detail", args=[client.pk]),
-                name=client.full_name,
-                number=visit.number,
-                visits=series.maintenance_visits,
-                esthetician=str(series.esthetician),
-                due=_due(visit.due_on, today=today),
-                missed=MISSED if visit.status == MaintenanceVisit.Status.MISSED else "",
-                phone=phone,
-                email=email,
-                neither="" if client.phone or client.email else NO_CONTACT,
-                book_url=book_url,
-                client=client.pk,
-                visit=visit.pk,
-            )
-        )
+        lines.append(mark_safe(line))  # every text in it is escaped above
     return lines
 
 
