@@ -395,3 +395,16 @@ def test_behind_schedule_agrees_with_the_rules_near_every_line(esthetician, now)
 
         assert dashboard.behind_schedule_ids(today=today, now=now) == expected
         assert 10 < len(expected) < 70
+
+
+def test_the_tally_counts_the_table_when_only_the_status_narrows_it(esthetician):
+    course(esthetician, completed_days_ago=[3])
+    course(esthetician, completed_days_ago=[90], status=Series.Status.COMPLETED)
+    course(esthetician, completed_days_ago=[90], status=Series.Status.CANCELLED)
+
+    for status in ["", *Series.Status.values]:
+        filters = dashboard.SeriesFilters(status=status)
+        table = dashboard.series_table(filters, today=TODAY, now=NOW)
+        assert dashboard.series_count(filters) == table.count()
+    assert dashboard.series_count(dashboard.SeriesFilters(esthetician=esthetician.pk)) is None
+    assert dashboard.series_count(dashboard.SeriesFilters(flag="behind")) is None

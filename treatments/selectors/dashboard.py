@@ -298,6 +298,18 @@ def series_table(filters: SeriesFilters, *, today: dt.date, now: dt.datetime) ->
     return series.order_by(*order, "-pk" if filters.descending else "pk")
 
 
+def series_count(filters: SeriesFilters) -> int | None:
+    """How many series the table holds when only their status narrows it, from the tally the
+    database keeps by status (the series themselves are not counted); None when another
+    filter does, for the table to count."""
+    if filters.esthetician or filters.flag or filters.started_from or filters.started_to:
+        return None
+    tallies = SeriesByStatus.objects.all()
+    if filters.status:
+        tallies = tallies.filter(status=filters.status)
+    return tallies.aggregate(total=Sum("series", default=0))["total"]
+
+
 def with_progress_for_page(ids: list[int], *, today: dt.date, now: dt.datetime) -> list[Series]:
     """The series of a page (their ids, in the page's order), with their progress and flags
     (one query)."""

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpRespo
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
@@ -43,6 +44,7 @@ from treatments.selectors.dashboard import (
     needs_attention,
     periods,
     series_by_status,
+    series_count,
     series_export,
     series_table,
     with_progress_for_page,
@@ -98,6 +100,20 @@ class Column:
     label: str
     href: str
     aria_sort: str = ""
+
+
+class _Pages(Paginator):
+    """Pages of the series table, counted by the database's tally when it has one."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int | None) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
+        return super().count
 
 
 @require_GET
@@ -215,7 +231,7 @@ def _table(
     """One page of the series table, its column headings, pages and download link."""
     # The page is read as ids, then its rows in full: the sort reads no more than it needs.
     series = series_table(filters, today=today, now=now).values_list("pk", flat=True)
-    page = Paginator(series, SERIES_PER_PAGE).get_page(page_number)
+    page = _Pages(series, SERIES_PER_PAGE, count=series_count(filters)).get_page(page_number)
     notices = []
     if page_number and (len(page_number) > 9 or page_number != str(page.number)):
         notices.append(f"There is no page “{page_number[:20]}”; showing page {page.number}.")
