@@ -49,7 +49,7 @@ from treatments.selectors.dashboard import (
     series_table,
     with_progress_for_page,
 )
-from treatments.views.dashboard_lists import attention_lines, visit_lines
+from treatments.views.dashboard_lists import attention_lines, esthetician_options, visit_lines
 
 PAGE = "treatments/dashboard.html"
 # The element htmx swaps (its id, sent as HX-Target) and the partial that draws it.
@@ -123,11 +123,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today, now = timezone.localdate(), timezone.now()
     region = REGIONS.get(request.htmx.target or "") if wants_partial(request) else None
     period, period_notices = period_from(request.GET, today=today)
-    estheticians = list(Esthetician.objects.select_related("user"))
+    estheticians = list(
+        Esthetician.objects.select_related("user").only(
+            "is_active", "user__first_name", "user__last_name", "user__username"
+        )
+    )
     filters, notices = filters_from(request.GET, esthetician_ids={e.pk for e in estheticians})
     context = {"today": today, "period": period, "filters": filters, "notices": notices}
     context |= _table(request.GET.get("page", ""), filters, period=period, now=now, today=today)
-    context |= {"estheticians": estheticians, "statuses": STATUSES, "flags": FLAGS}
+    context |= {"statuses": STATUSES, "flags": FLAGS}
+    context["esthetician_options"] = esthetician_options(estheticians, chosen=filters.esthetician)
     if region != "table":
         context |= _figures(period, filters, today=today, now=now)
         context["period_notices"] = period_notices

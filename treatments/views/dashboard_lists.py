@@ -1,6 +1,7 @@
-"""The dashboard's long lists (maintenance to book, bookings that need attention), each line
-drawn once in Python: a hundred lines through template tags cost more than the rest of the
-page together. The markup is the template's, line for line."""
+"""The dashboard's long lists (maintenance to book, bookings that need attention, the
+estheticians to filter by), each line drawn once in Python: a few hundred lines through
+template tags cost more than the rest of the page together. The markup is the template's,
+line for line."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
 from spa.dates import day_label, moment_label
-from treatments.models import MaintenanceVisit, Session
+from treatments.models import Esthetician, MaintenanceVisit, Session
 
 VISIT_ITEM = """
 <li class="visit-item">
@@ -112,3 +113,17 @@ def _due(day: dt.date, *, today: dt.date) -> str:
     if day == today:
         return f"{label}, today"
     return f"{label}, in {timeuntil(day, today)}"
+
+
+def esthetician_options(estheticians: Iterable[Esthetician], *, chosen: int | None) -> SafeString:
+    """The esthetician filter's options, one per esthetician, the chosen one selected."""
+    options = [
+        '<option value="{}"{}>{}{}</option>'.format(
+            person.pk,
+            " selected" if person.pk == chosen else "",
+            escape(str(person)),
+            "" if person.is_active else " (no longer working)",
+        )
+        for person in estheticians
+    ]
+    return mark_safe("\n".join(options))  # every text in it is escaped above
