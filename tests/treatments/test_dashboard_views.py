@@ -304,6 +304,17 @@ def test_the_esthetician_filter_keeps_their_series(
     assert f'<option value="{esthetician.pk}" selected>' in response.content.decode()
 
 
+def test_the_esthetician_filter_names_everyone_and_who_no_longer_works(
+    manager_client: BrowserClient, esthetician: Esthetician
+):
+    gone = EstheticianFactory(is_active=False, user__first_name="Ann", user__last_name="<Old>")
+
+    page = manager_client.get(URL).content.decode()
+
+    assert f'<option value="{esthetician.pk}">{html.escape(str(esthetician))}</option>' in page
+    assert f'<option value="{gone.pk}">Ann &lt;Old&gt; (no longer working)</option>' in page
+
+
 def test_the_behind_schedule_filter_keeps_the_series_left_20_days(
     manager_client: BrowserClient, esthetician: Esthetician
 ):
