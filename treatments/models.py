@@ -424,9 +424,10 @@ class MaintenanceVisit(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_on"], name="maintenance_due_idx"),
-            # The dashboard reads visits not yet booked in due-date order, newest first.
+            # The dashboard reads visits not yet booked in due-date order, newest first (the
+            # id breaks ties, so a list of 50 reads 50 entries).
             models.Index(
-                fields=["due_on"],
+                fields=["due_on", "id"],
                 condition=Q(status__in=["due", "missed"]),
                 name="maintenance_open_idx",
             ),
