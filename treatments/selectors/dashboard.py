@@ -475,20 +475,19 @@ def maintenance_overdue_visits(
     )
 
 
-# What a line of the maintenance lists shows: the visit, its client's name and contacts, the
-# esthetician's name (a hundred rows of whole clients and series cost more than their query).
+# What a line of the maintenance lists shows: the visit, its client's name and contacts, and
+# which esthetician (named from the list the page already has); a hundred rows of whole
+# clients, series and staff cost more than their query.
 VISIT_LINE_FIELDS = (
     "number",
     "due_on",
     "status",
     "series__maintenance_visits",
+    "series__esthetician",
     "series__client__first_name",
     "series__client__last_name",
     "series__client__phone",
     "series__client__email",
-    "series__esthetician__user__first_name",
-    "series__esthetician__user__last_name",
-    "series__esthetician__user__username",
 )
 
 
@@ -498,7 +497,7 @@ def _visits_not_booked() -> QuerySet[MaintenanceVisit]:
             status__in=[MaintenanceVisit.Status.DUE, MaintenanceVisit.Status.MISSED],
             series__status=Series.Status.COMPLETED,
         )
-        .select_related("series__client", "series__esthetician__user")
+        .select_related("series__client")
         .only(*VISIT_LINE_FIELDS)
     )
 

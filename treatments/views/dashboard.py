@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any
@@ -137,7 +137,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context |= _figures(period, filters, today=today, now=now)
         context["period_notices"] = period_notices
     if region is None:
-        context |= _overview(today=today, now=now)
+        names = {person.pk: str(person) for person in estheticians}
+        context |= _overview(today=today, now=now, estheticians=names)
         attention = list(needs_attention(now=now))
         context["attention"] = attention_lines(attention, today=today)
         health_records_viewed(
@@ -263,12 +264,18 @@ def _figures(
     return {"figures": figures(period, today=today, now=now), "period_choices": choices}
 
 
-def _overview(*, today: dt.date, now: dt.datetime) -> dict[str, Any]:
+def _overview(
+    *, today: dt.date, now: dt.datetime, estheticians: Mapping[int, str]
+) -> dict[str, Any]:
     """What the address does not change: maintenance to book and the two charts (the
     bookings that need attention are read by the view, which records who saw why)."""
     return {
-        "due_soon": visit_lines(maintenance_due_soon(today=today), today=today),
-        "overdue": visit_lines(maintenance_overdue_visits(today=today), today=today),
+        "due_soon": visit_lines(
+            maintenance_due_soon(today=today), today=today, estheticians=estheticians
+        ),
+        "overdue": visit_lines(
+            maintenance_overdue_visits(today=today), today=today, estheticians=estheticians
+        ),
         "weeks_chart": charts.weekly_columns(completed_per_week(today=today)),
         "status_chart": charts.status_bars(series_by_status()),
         "list_limit": LIST_LIMIT,

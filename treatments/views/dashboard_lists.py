@@ -6,7 +6,7 @@ line for line."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html import escape
 
 from django.urls import reverse
@@ -52,10 +52,13 @@ MISSED = mark_safe(' <span class="badge badge--status">Missed</span>')
 NO_CONTACT = mark_safe('<span class="muted">No phone or email</span>')
 
 
-def visit_lines(visits: Iterable[MaintenanceVisit], *, today: dt.date) -> list[SafeString]:
-    """Each maintenance visit to book as its list item: who, which visit, when due, how to
-    reach the client and the link that books it. Every text is escaped as a template would;
-    a day's "due" words are worked out once for the visits that share it."""
+def visit_lines(
+    visits: Iterable[MaintenanceVisit], *, today: dt.date, estheticians: Mapping[int, str]
+) -> list[SafeString]:
+    """Each maintenance visit to book as its list item: who, which visit, with whom (named by
+    `estheticians`, by id), when due, how to reach the client and the link that books it.
+    Every text is escaped as a template would; a day's "due" words are worked out once for
+    the visits that share it."""
     book_url = reverse("session_new")
     due_words: dict[dt.date, str] = {}
     lines = []
@@ -70,7 +73,7 @@ def visit_lines(visits: Iterable[MaintenanceVisit], *, today: dt.date) -> list[S
             name=escape(client.full_name),
             number=visit.number,
             visits=series.maintenance_visits,
-            esthetician=escape(str(series.esthetician)),
+            esthetician=escape(estheticians[series.esthetician_id]),
             due=due_words[visit.due_on],
             missed=MISSED if visit.status == MaintenanceVisit.Status.MISSED else "",
             phone=f'<a href="tel:{phone.replace(" ", "")}">{phone}</a>' if phone else "",
