@@ -49,7 +49,12 @@ from treatments.selectors.dashboard import (
     series_table,
     with_progress_for_page,
 )
-from treatments.views.dashboard_lists import attention_lines, esthetician_options, visit_lines
+from treatments.views.dashboard_lists import (
+    attention_lines,
+    esthetician_options,
+    series_rows,
+    visit_lines,
+)
 
 PAGE = "treatments/dashboard.html"
 # The element htmx swaps (its id, sent as HX-Target) and the partial that draws it.
@@ -243,7 +248,9 @@ def _table(
         notices.append(f"There is no page “{page_number[:20]}”; showing page {page.number}.")
     return {
         "page": page,
-        "rows": with_progress_for_page(list(page.object_list), today=today, now=now),
+        "rows": series_rows(
+            with_progress_for_page(list(page.object_list), today=today, now=now), today=today
+        ),
         "columns": _columns(filters, period=period.key),
         "page_links": _page_links(page, filters, period=period.key),
         "here": _address("dashboard", query_for(filters, period=period.key, page=page.number)),

@@ -1,7 +1,7 @@
-"""The dashboard's long lists (maintenance to book, bookings that need attention, the
-estheticians to filter by), each line drawn once in Python: a few hundred lines through
-template tags cost more than the rest of the page together. The markup is the template's,
-line for line."""
+"""The dashboard's long lists (the series table's rows, maintenance to book, bookings that
+need attention, the estheticians to filter by), each line drawn once in Python: a few hundred
+lines through template tags cost more than the rest of the page together. The markup is the
+template's, line for line."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from collections.abc import Iterable, Mapping
 from html import escape
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
 from spa.dates import day_label, moment_label
-from treatments.models import Esthetician, MaintenanceVisit, Session
+from treatments.models import Esthetician, MaintenanceVisit, Series, Session
 
 VISIT_ITEM = """
 <li class="visit-item">
@@ -47,6 +48,32 @@ ATTENTION_ITEM = """
      class="visually-hidden"> of {name}, {when}</span></a>
 </li>
 """
+
+SERIES_ROW = """
+<tr class="series-row{flagged}">
+  <th scope="row" class="series-row__client">
+    <a href="{client_url}">{name}</a>
+  </th>
+  <td class="series-row__esthetician"><span
+  class="series-row__label">Esthetician</span> {esthetician}</td>
+  <td class="series-row__treatment">
+    <a href="{series_url}">{treatment}<span class="visually-hidden"> series for {name}</span></a>
+  </td>
+  <td class="series-row__progress">
+    <progress value="{completed}" max="{planned}" aria-hidden="true"></progress>
+    <span>{completed} of {planned}</span>
+  </td>
+  <td class="series-row__next"><span class="series-row__label">Next</span> {next}</td>
+  <td class="series-row__last"><span class="series-row__label">Last completed</span> {last}</td>
+  <td class="series-row__started"><span class="series-row__label">Started</span> {started}</td>
+  <td class="series-row__status"><span
+  class="badge badge--status badge--{status}">{status_label}</span></td>
+  <td class="series-row__flags">{flags}</td>
+</tr>
+"""
+NO_SESSION_YET = ' <span class="series-row__note">(start date: no session yet)</span>'
+BEHIND = '<span class="badge badge--caution">Behind schedule</span>'
+ATTENTION = '<span class="badge badge--block">Needs attention</span>'
 
 MISSED = mark_safe(' <span class="badge badge--status">Missed</span>')
 NO_CONTACT = mark_safe('<span class="muted">No phone or email</span>')
@@ -130,3 +157,52 @@ def esthetician_options(estheticians: Iterable[Esthetician], *, chosen: int | No
         for person in estheticians
     ]
     return mark_safe("\n".join(options))  # every text in it is escaped above
+
+
+def series_rows(rows: Iterable[Series], *, today: dt.date) -> list[SafeString]:
+    """Each series of a table page (from `with_progress_for_page`) as its table row: client,
+    esthetician, treatment, progress, next, last and first session, status and flags."""
+    lines = []
+    for series in rows:
+        name = escape(series.client.full_name)
+        next_at = series.next_session_at and timezone.localtime(series.next_session_at)
+        next_words = (
+            f'<span class="nowrap">{day_label(next_at.date(), today=today)},</span> '
+            f'<span class="nowrap">{next_at:%H:%M}</span>'
+            if next_at
+            else "–"
+        )
+        last = series.last_completed_at
+        started = (
+            day_label(timezone.localdate(series.first_session_at), today=today)
+            if series.first_session_at
+            else day_label(series.starts_on, today=today) + NO_SESSION_YET
+        )
+        flags = " ".join(
+            badge
+            for badge, shown in (
+                (BEHIND, series.behind_schedule),
+                (ATTENTION, series.needs_attention),
+            )
+            if shown
+        )
+        line = SERIES_ROW.format(
+            flagged=" series-row--flagged"
+            if series.behind_schedule or series.needs_attention
+            else "",
+            client_url=escape(reverse("client_detail", args=[series.client.pk])),
+            name=name,
+            esthetician=escape(str(series.esthetician)),
+            series_url=escape(reverse("series_detail", args=[series.pk])),
+            treatment=escape(series.treatment.name),
+            completed=series.completed_count,
+            planned=series.planned_sessions,
+            next=next_words,
+            last=day_label(timezone.localdate(last), today=today) if last else "–",
+            started=started,
+            status=escape(series.status),
+            status_label=escape(series.get_status_display()),
+            flags=flags,
+        )
+        lines.append(mark_safe(line))  # every text in it is escaped above
+    return lines
