@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.markers import requires_postgresql
 from tests.treatments.factories import EstheticianFactory, SeriesFactory, SessionFactory
-from treatments.models import MaintenanceVisit, Series, Session
+from treatments.models import Esthetician, MaintenanceVisit, Series, Session
 from treatments.progress import behind_schedule, days_between_sessions
 from treatments.selectors import dashboard
 
@@ -427,3 +427,13 @@ def test_a_page_in_the_default_order_is_read_from_the_start_day_index(estheticia
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "series_started_idx" in plan
+
+
+def test_staff_are_named_as_everywhere_else(esthetician):
+    EstheticianFactory(user__first_name="", user__last_name="", is_active=False)
+
+    names = dashboard.staff_names()
+
+    assert [(person.name, person.is_active) for person in names] == [
+        (str(person), person.is_active) for person in Esthetician.objects.all()
+    ]

@@ -58,6 +58,27 @@ MAINTENANCE_AHEAD_DAYS = 14
 LIST_LIMIT = 50
 
 
+@dataclass(frozen=True)
+class StaffName:
+    """An esthetician as the dashboard names them (as `Esthetician.__str__` does: their full
+    name, else their username), and whether they still work here."""
+
+    pk: int
+    name: str
+    is_active: bool
+
+
+def staff_names() -> list[StaffName]:
+    """Every esthetician's name, in the estheticians' order, read as names alone."""
+    rows = Esthetician.objects.values_list(
+        "pk", "is_active", "user__first_name", "user__last_name", "user__username"
+    )
+    return [
+        StaffName(pk, f"{first} {last}".strip() or username, is_active)
+        for pk, is_active, first, last, username in rows
+    ]
+
+
 def week_start(day: dt.date) -> dt.date:
     """The Monday of the day's week."""
     return day - dt.timedelta(days=day.weekday())
@@ -312,11 +333,9 @@ def series_count(filters: SeriesFilters) -> int | None:
 
 def with_progress_for_page(ids: list[int], *, today: dt.date, now: dt.datetime) -> list[Series]:
     """The series of a page (their ids, in the page's order), with their progress and flags
-    (one query)."""
+    (one query; the esthetician is named from `staff_names`)."""
     found = with_progress(
-        Series.objects.filter(pk__in=ids).select_related(
-            "client", "esthetician__user", "treatment"
-        ),
+        Series.objects.filter(pk__in=ids).select_related("client", "treatment"),
         now=now,
     ).in_bulk()
     rows = [found[pk] for pk in ids if pk in found]

@@ -47,6 +47,7 @@ from treatments.selectors.dashboard import (
     series_count,
     series_export,
     series_table,
+    staff_names,
     with_progress_for_page,
 )
 from treatments.views.dashboard_lists import (
@@ -128,21 +129,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today, now = timezone.localdate(), timezone.now()
     region = REGIONS.get(request.htmx.target or "") if wants_partial(request) else None
     period, period_notices = period_from(request.GET, today=today)
-    estheticians = list(
-        Esthetician.objects.select_related("user").only(
-            "is_active", "user__first_name", "user__last_name", "user__username"
-        )
-    )
+    estheticians = staff_names()
+    names = {person.pk: person.name for person in estheticians}
     filters, notices = filters_from(request.GET, esthetician_ids={e.pk for e in estheticians})
     context = {"today": today, "period": period, "filters": filters, "notices": notices}
-    context |= _table(request.GET.get("page", ""), filters, period=period, now=now, today=today)
+    context |= _table(
+        request.GET.get("page", ""), filters, period=period, now=now, today=today, names=names
+    )
     context |= {"statuses": STATUSES, "flags": FLAGS}
     context["esthetician_options"] = esthetician_options(estheticians, chosen=filters.esthetician)
     if region != "table":
         context |= _figures(period, filters, today=today, now=now)
         context["period_notices"] = period_notices
     if region is None:
-        names = {person.pk: str(person) for person in estheticians}
         context |= _overview(today=today, now=now, estheticians=names)
         attention = list(needs_attention(now=now))
         context["attention"] = attention_lines(attention, today=today)
@@ -237,7 +236,13 @@ def query_for(filters: SeriesFilters, *, period: str = DEFAULT_PERIOD, page: int
 
 
 def _table(
-    page_number: str, filters: SeriesFilters, *, period: Period, now: dt.datetime, today: dt.date
+    page_number: str,
+    filters: SeriesFilters,
+    *,
+    period: Period,
+    now: dt.datetime,
+    today: dt.date,
+    names: Mapping[int, str],
 ) -> dict[str, Any]:
     """One page of the series table, its column headings, pages and download link."""
     # The page is read as ids, then its rows in full: the sort reads no more than it needs.
@@ -249,7 +254,9 @@ def _table(
     return {
         "page": page,
         "rows": series_rows(
-            with_progress_for_page(list(page.object_list), today=today, now=now), today=today
+            with_progress_for_page(list(page.object_list), today=today, now=now),
+            today=today,
+            estheticians=names,
         ),
         "columns": _columns(filters, period=period.key),
         "page_links": _page_links(page, filters, period=period.key),

@@ -16,7 +16,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
 from spa.dates import day_label, moment_label
-from treatments.models import Esthetician, MaintenanceVisit, Series, Session
+from treatments.models import MaintenanceVisit, Series, Session
+from treatments.selectors.dashboard import StaffName
 
 VISIT_ITEM = """
 <li class="visit-item">
@@ -145,13 +146,13 @@ def _due(day: dt.date, *, today: dt.date) -> str:
     return f"{label}, in {timeuntil(day, today)}"
 
 
-def esthetician_options(estheticians: Iterable[Esthetician], *, chosen: int | None) -> SafeString:
+def esthetician_options(estheticians: Iterable[StaffName], *, chosen: int | None) -> SafeString:
     """The esthetician filter's options, one per esthetician, the chosen one selected."""
     options = [
         '<option value="{}"{}>{}{}</option>'.format(
             person.pk,
             " selected" if person.pk == chosen else "",
-            escape(str(person)),
+            escape(person.name),
             "" if person.is_active else " (no longer working)",
         )
         for person in estheticians
@@ -159,9 +160,12 @@ def esthetician_options(estheticians: Iterable[Esthetician], *, chosen: int | No
     return mark_safe("\n".join(options))  # every text in it is escaped above
 
 
-def series_rows(rows: Iterable[Series], *, today: dt.date) -> list[SafeString]:
+def series_rows(
+    rows: Iterable[Series], *, today: dt.date, estheticians: Mapping[int, str]
+) -> list[SafeString]:
     """Each series of a table page (from `with_progress_for_page`) as its table row: client,
-    esthetician, treatment, progress, next, last and first session, status and flags."""
+    esthetician (named by `estheticians`, by id), treatment, progress, next, last and first
+    session, status and flags."""
     lines = []
     for series in rows:
         name = escape(series.client.full_name)
@@ -192,7 +196,7 @@ def series_rows(rows: Iterable[Series], *, today: dt.date) -> list[SafeString]:
             else "",
             client_url=escape(reverse("client_detail", args=[series.client.pk])),
             name=name,
-            esthetician=escape(str(series.esthetician)),
+            esthetician=escape(estheticians[series.esthetician_id]),
             series_url=escape(reverse("series_detail", args=[series.pk])),
             treatment=escape(series.treatment.name),
             completed=series.completed_count,
