@@ -26,7 +26,6 @@ from tests.treatments.factories import (
 )
 from treatments.models import Esthetician, MaintenanceVisit, Series, Session
 from treatments.views import dashboard as views
-from treatments.views import dashboard_lists
 
 LONDON = ZoneInfo("Europe/London")
 NOW = dt.datetime(2026, 12, 9, 9, 0, tzinfo=LONDON)  # a Wednesday
@@ -907,12 +906,3 @@ def test_a_manager_without_the_group_but_superuser_may_open_it(db: None):
     browser.force_login(UserFactory(username="owner", is_superuser=True))
 
     assert browser.get(URL).status_code == 200
-
-
-@pytest.mark.parametrize("name", ["client_detail", "series_detail"])
-def test_an_address_by_id_is_the_one_reverse_gives(name: str):
-    address = dashboard_lists.address_by_id(name)
-
-    assert [address(pk) for pk in (1, 42, 2**40)] == [
-        reverse(name, args=[pk]) for pk in (1, 42, 2**40)
-    ]

@@ -6,7 +6,7 @@ template's, line for line."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from html import escape
 
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince, timeuntil
 
+from spa.addresses import Numbered
 from spa.dates import day_label, moment_label
 from treatments.models import MaintenanceVisit, Series, Session
 from treatments.selectors.dashboard import StaffName
@@ -76,9 +77,6 @@ NO_SESSION_YET = ' <span class="series-row__note">(start date: no session yet)</
 BEHIND = '<span class="badge badge--caution">Behind schedule</span>'
 ATTENTION = '<span class="badge badge--block">Needs attention</span>'
 
-# An id no address holds elsewhere, to find where an id goes in one.
-ANY_ID = 987654321987
-
 MISSED = mark_safe(' <span class="badge badge--status">Missed</span>')
 NO_CONTACT = mark_safe('<span class="muted">No phone or email</span>')
 
@@ -91,7 +89,7 @@ def visit_lines(
     Every text is escaped as a template would; a day's "due" words are worked out once for
     the visits that share it."""
     book_url = reverse("session_new")
-    client_url = address_by_id("client_detail")
+    client_page = Numbered.of("client_detail")
     due_words: dict[dt.date, str] = {}
     lines = []
     for visit in visits:
@@ -101,7 +99,7 @@ def visit_lines(
         if visit.due_on not in due_words:
             due_words[visit.due_on] = escape(_due(visit.due_on, today=today))
         line = VISIT_ITEM.format(
-            client_url=client_url(client.pk),
+            client_url=escape(client_page.at(client.pk)),
             name=escape(client.full_name),
             number=visit.number,
             visits=series.maintenance_visits,
@@ -140,13 +138,6 @@ def attention_lines(sessions: Iterable[Session], *, today: dt.date) -> list[Safe
     return lines
 
 
-def address_by_id(name: str) -> Callable[[int], str]:
-    """The address of the page `name` for an id, as `reverse(name, args=[id])` gives it (and
-    escaped for HTML): worked out once, each id put in its place (a hundred links on a page)."""
-    head, tail = escape(reverse(name, args=[ANY_ID])).split(str(ANY_ID))
-    return lambda pk: f"{head}{int(pk)}{tail}"
-
-
 def _due(day: dt.date, *, today: dt.date) -> str:
     """ "Fri 4 Dec, 3 days ago", "…, today" or "…, in 5 days"."""
     label = day_label(day, today=today)
@@ -177,7 +168,7 @@ def series_rows(
     """Each series of a table page (from `with_progress_for_page`) as its table row: client,
     esthetician (named by `estheticians`, by id), treatment, progress, next, last and first
     session, status and flags."""
-    client_url, series_url = address_by_id("client_detail"), address_by_id("series_detail")
+    client_page, series_page = Numbered.of("client_detail"), Numbered.of("series_detail")
     lines = []
     for series in rows:
         name = escape(series.client.full_name)
@@ -206,10 +197,10 @@ def series_rows(
             flagged=" series-row--flagged"
             if series.behind_schedule or series.needs_attention
             else "",
-            client_url=client_url(series.client.pk),
+            client_url=escape(client_page.at(series.client.pk)),
             name=name,
             esthetician=escape(estheticians[series.esthetician_id]),
-            series_url=series_url(series.pk),
+            series_url=escape(series_page.at(series.pk)),
             treatment=escape(series.treatment.name),
             completed=series.completed_count,
             planned=series.planned_sessions,
