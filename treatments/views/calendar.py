@@ -15,8 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from spa.access import staff_required
@@ -48,6 +47,7 @@ from treatments.services.visits import (
     calendar_token_hash,
     calendar_token_regenerate,
 )
+from treatments.views.options import options
 
 VIEWS = ("week", "day")
 # The team's day shows this many estheticians side by side; a bigger team is paged through.
@@ -264,21 +264,14 @@ def _chosen_esthetician(
 def _picker(
     estheticians: list[Esthetician], chosen: Esthetician, *, own: Esthetician | None
 ) -> SafeString:
-    """The week's choice of esthetician, an option each (the whole team: written here in one
-    pass rather than by the template, a few lookups per esthetician)."""
-    selected = mark_safe(" selected")
-    return format_html_join(
-        "",
-        '\n          <option value="{}"{}>{}{}</option>\n        ',
+    """The week's choice of esthetician, an option each, the user's own marked "(me)"."""
+    mine = own.pk if own is not None else None
+    return options(
         (
-            (
-                person.pk,
-                selected if person.pk == chosen.pk else "",
-                person,
-                " (me)" if own is not None and person.pk == own.pk else "",
-            )
+            (person.pk, f"{person} (me)" if person.pk == mine else str(person))
             for person in estheticians
         ),
+        chosen=chosen.pk,
     )
 
 

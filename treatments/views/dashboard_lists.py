@@ -19,6 +19,7 @@ from spa.addresses import Numbered
 from spa.dates import day_label, moment_label
 from treatments.models import MaintenanceVisit, Series, Session
 from treatments.selectors.dashboard import StaffName
+from treatments.views.options import options
 
 VISIT_ITEM = """
 <li class="visit-item">
@@ -150,16 +151,13 @@ def _due(day: dt.date, *, today: dt.date) -> str:
 
 def esthetician_options(estheticians: Iterable[StaffName], *, chosen: int | None) -> SafeString:
     """The esthetician filter's options, one per esthetician, the chosen one selected."""
-    options = [
-        '<option value="{}"{}>{}{}</option>'.format(
-            person.pk,
-            " selected" if person.pk == chosen else "",
-            escape(person.name),
-            "" if person.is_active else " (no longer working)",
-        )
-        for person in estheticians
-    ]
-    return mark_safe("\n".join(options))  # every text in it is escaped above
+    return options(
+        (
+            (person.pk, person.name if person.is_active else f"{person.name} (no longer working)")
+            for person in estheticians
+        ),
+        chosen=chosen,
+    )
 
 
 def series_rows(
