@@ -11,23 +11,12 @@ from django.utils import timezone
 
 from clients.models import Client, HealthRecordAccess, Intake, IntakeLink
 from outbox.models import Message
-from treatments.models import MaintenanceVisit, Series, Session
+from treatments.models import MaintenanceVisit, Series, Session, TreatmentRecord
 
 INTAKE_FIELDS = [
     field.name for field in Intake._meta.concrete_fields if field.name not in ("id", "client")
 ]
-RECORD_FIELDS = [
-    "intensity_ua",
-    "frequency_hz",
-    "waveform",
-    "areas",
-    "minutes",
-    "gel_used",
-    "tolerance",
-    "adverse_reaction",
-    "notes",
-    "recorded_at",
-]
+RECORD_FIELDS = [*TreatmentRecord.GIVEN_FIELDS, "recorded_at"]
 
 
 def _staff(user: Any) -> str | None:

@@ -94,7 +94,7 @@ class NamedEstheticians(ModelChoiceIterator):
             "pk", "user__first_name", "user__last_name", "user__username"
         )
         for pk, first_name, last_name, username in rows:
-            name = f"{first_name} {last_name}".strip() or username
+            name = Esthetician.name_of(first_name, last_name, username)
             yield (ModelChoiceIteratorValue(pk, None), name)
 
 
@@ -312,17 +312,7 @@ class CancelForm(forms.Form):
 
 
 # What `session_complete` stores of a treatment record, as the record form gives it.
-RECORD_FIELDS = [
-    "intensity_ua",
-    "frequency_hz",
-    "waveform",
-    "areas",
-    "minutes",
-    "gel_used",
-    "tolerance",
-    "adverse_reaction",
-    "notes",
-]
+RECORD_FIELDS = TreatmentRecord.GIVEN_FIELDS
 
 
 class TreatmentRecordForm(forms.Form):

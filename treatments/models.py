@@ -38,7 +38,13 @@ class Esthetician(models.Model):
         ordering = ["user__first_name", "user__last_name", "pk"]
 
     def __str__(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return self.name_of(self.user.first_name, self.user.last_name, self.user.get_username())
+
+    @staticmethod
+    def name_of(first_name: str, last_name: str, username: str) -> str:
+        """As an esthetician is named everywhere: their full name, else their login; for lists
+        that read the names alone, without building the esthetician."""
+        return f"{first_name} {last_name}".strip() or username
 
 
 class CalendarFeedFetch(AppendOnlyModel):
@@ -474,6 +480,19 @@ class TreatmentRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    # What the esthetician records of a treatment given (the record form's fields).
+    GIVEN_FIELDS = (
+        "intensity_ua",
+        "frequency_hz",
+        "waveform",
+        "areas",
+        "minutes",
+        "gel_used",
+        "tolerance",
+        "adverse_reaction",
+        "notes",
+    )
 
     class Meta:
         constraints = [

@@ -74,7 +74,7 @@ def staff_names() -> list[StaffName]:
         "pk", "is_active", "user__first_name", "user__last_name", "user__username"
     )
     return [
-        StaffName(pk, f"{first} {last}".strip() or username, is_active)
+        StaffName(pk, Esthetician.name_of(first, last, username), is_active)
         for pk, is_active, first, last, username in rows
     ]
 

@@ -103,7 +103,7 @@ def team_day(day: dt.date) -> list[TeamMemberDay]:
     return [
         TeamMemberDay(
             esthetician_pk=row["esthetician"],
-            name=_name(
+            name=Esthetician.name_of(
                 row["esthetician__user__first_name"],
                 row["esthetician__user__last_name"],
                 row["esthetician__user__username"],
@@ -118,11 +118,6 @@ def team_day(day: dt.date) -> list[TeamMemberDay]:
         )
         for row in rows
     ]
-
-
-def _name(first_name: str, last_name: str, username: str) -> str:
-    """As an esthetician is named everywhere: their full name, else their login."""
-    return f"{first_name} {last_name}".strip() or username
 
 
 @dataclass(frozen=True)
